@@ -1,0 +1,81 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "talentd",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "talentd", targets: ["talentd"]),
+        .executable(name: "talentctl", targets: ["talentctl"]),
+        .executable(name: "talent-bench", targets: ["talent-bench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
+    ],
+    targets: [
+        // JSON, framing, the JSON-RPC envelope, dispatch and the socket server. Knows no domain.
+        .target(
+            name: "TalentProtocol",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ]
+        ),
+        // SQLite through GRDB: opening, pragmas, migrations, health probes. Knows no RPC.
+        .target(
+            name: "TalentStorage",
+            dependencies: [
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
+        // The daemon: the method table, domain folders, configuration, start-up and shutdown.
+        .target(
+            name: "TalentDaemon",
+            dependencies: [
+                "TalentProtocol",
+                "TalentStorage",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            resources: [.embedInCode("Resources/openrpc.json")]
+        ),
+        // A small blocking JSON-RPC client over the Unix socket, shared by talentctl and the tests.
+        .target(
+            name: "TalentClient",
+            dependencies: ["TalentProtocol"]
+        ),
+        .executableTarget(
+            name: "talentd",
+            dependencies: [
+                "TalentDaemon",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(
+            name: "talentctl",
+            dependencies: [
+                "TalentClient",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(
+            name: "talent-bench",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ],
+            path: "Ops/bench/Sources/talent-bench"
+        ),
+        .testTarget(
+            name: "TalentProtocolTests",
+            dependencies: ["TalentProtocol"]
+        ),
+    ]
+)

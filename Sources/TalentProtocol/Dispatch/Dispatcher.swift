@@ -1,0 +1,162 @@
+import Logging
+import NIOCore
+import NIOPosix
+
+/// Turns one request line into its response bytes: parse, validate the envelope, find the method,
+/// validate params against the contract, run the handler, record stats. Knows no domain.
+public final class Dispatcher: Sendable {
+    public enum Outcome {
+        /// Nothing to send (a notification, or a batch of only notifications).
+        case none
+        /// The response line, newline included.
+        case ready([UInt8])
+        /// The response line once a handler on the worker pool has finished.
+        case pending(EventLoopFuture<[UInt8]?>)
+    }
+
+    private let methods: [String: RPCMethod]
+    private let contract: Contract
+    private let limits: Limits
+    private let stats: ServerStats
+    private let workers: NIOThreadPool
+    private let logger: Logger
+
+    public init(methods: [RPCMethod], contract: Contract, limits: Limits, stats: ServerStats,
+                workers: NIOThreadPool, logger: Logger) throws {
+        try contract.check(against: methods)
+        self.methods = Dictionary(uniqueKeysWithValues: methods.map { ($0.name, $0) })
+        self.contract = contract
+        self.limits = limits
+        self.stats = stats
+        self.workers = workers
+        self.logger = logger
+    }
+
+    public func process(line: ByteBuffer, connection: ConnectionInfo, on eventLoop: EventLoop) -> Outcome {
+        let parsed: Result<JSONValue, JSONParser.Failure> = line.withUnsafeReadableBytes { bytes in
+            do throws(JSONParser.Failure) { return .success(try JSONParser.parse(bytes, maxDepth: limits.maxDepth)) } catch { return .failure(error) }
+        }
+        let value: JSONValue
+        switch parsed {
+        case .success(let v): value = v
+        case .failure(let failure):
+            stats.recordProtocolError()
+            return .ready(Response.failureLine(id: .null, error: .parseError(failure.message)))
+        }
+        guard case .array(let entries) = value else {
+            switch processOne(value, connection: connection, on: eventLoop) {
+            case .none: return .none
+            case .ready(var bytes): bytes.append(0x0A); return .ready(bytes)
+            case .pending(let future):
+                return .pending(future.map { $0.map { $0 + [0x0A] } })
+            }
+        }
+        if entries.isEmpty {
+            stats.recordProtocolError()
+            return .ready(Response.failureLine(id: .null, error: .invalidRequest("a batch must not be empty")))
+        }
+        if entries.count > limits.maxBatch {
+            stats.recordProtocolError()
+            return .ready(Response.failureLine(id: .null, error: .tooLarge(
+                "a batch may hold at most \(limits.maxBatch) requests; this one has \(entries.count)")))
+        }
+        // Entries run concurrently; their responses are assembled in request order.
+        let outcomes = entries.map { processOne($0, connection: connection, on: eventLoop) }
+        var futures: [EventLoopFuture<[UInt8]?>] = []
+        var allReady = true
+        for outcome in outcomes {
+            switch outcome {
+            case .none: futures.append(eventLoop.makeSucceededFuture(nil))
+            case .ready(let bytes): futures.append(eventLoop.makeSucceededFuture(bytes))
+            case .pending(let future): futures.append(future); allReady = false
+            }
+        }
+        if allReady {
+            let parts = outcomes.compactMap { if case .ready(let b) = $0 { b } else { nil } }
+            return parts.isEmpty ? .none : .ready(Self.batchLine(parts))
+        }
+        return .pending(EventLoopFuture.whenAllSucceed(futures, on: eventLoop).map { results in
+            let parts = results.compactMap { $0 }
+            return parts.isEmpty ? nil : Self.batchLine(parts)
+        })
+    }
+
+    private static func batchLine(_ parts: [[UInt8]]) -> [UInt8] {
+        var out: [UInt8] = [UInt8(ascii: "[")]
+        for (i, part) in parts.enumerated() {
+            if i > 0 { out.append(UInt8(ascii: ",")) }
+            out.append(contentsOf: part)
+        }
+        out.append(contentsOf: [UInt8(ascii: "]"), 0x0A])
+        return out
+    }
+
+    /// One request object: the response without a newline, or nothing for a notification.
+    private func processOne(_ value: JSONValue, connection: ConnectionInfo, on eventLoop: EventLoop) -> Outcome {
+        let started = NIODeadline.now()
+        let request: Request
+        switch Request.validate(value) {
+        case .success(let r): request = r
+        case .failure(let failure):
+            stats.recordProtocolError()
+            if failure.isNotification { return .none }
+            var out: [UInt8] = []
+            Response.failure(id: failure.id, error: failure.error, into: &out)
+            return .ready(out)
+        }
+        guard let method = methods[request.method] else {
+            return finish(request, statsKey: nil, started: started, .failure(.methodNotFound(request.method)))
+        }
+        do {
+            try contract.paramsSchemas[method.name]!.validateMembers(request.params, prefix: "")
+        } catch {
+            return finish(request, statsKey: method.name, started: started, .failure(error))
+        }
+        let context = RequestContext(method: method.name, params: request.params, connection: connection, logger: logger)
+        if method.flags.contains(.fast) {
+            return finish(request, statsKey: method.name, started: started, run(method, context))
+        }
+        let future = workers.runIfActive(eventLoop: eventLoop) { [self] in
+            run(method, context)
+        }.flatMapErrorThrowing { _ in
+            Result<JSONValue, RPCError>.failure(.unavailable("the daemon is shutting down; retry shortly"))
+        }.map { [self] result -> [UInt8]? in
+            if case .ready(let bytes) = finish(request, statsKey: method.name, started: started, result) { return bytes }
+            return nil
+        }
+        return .pending(future)
+    }
+
+    private func run(_ method: RPCMethod, _ context: RequestContext) -> Result<JSONValue, RPCError> {
+        do {
+            return .success(try method.handler(context))
+        } catch let error as RPCError {
+            return .failure(error)
+        } catch {
+            // Not an error the handler meant to answer: log it for operators, answer a generic one.
+            logger.error("handler failed", metadata: ["method": .string(method.name), "error": .string("\(error)")])
+            return .failure(.internalError())
+        }
+    }
+
+    private func finish(_ request: Request, statsKey: String?, started: NIODeadline,
+                        _ result: Result<JSONValue, RPCError>) -> Outcome {
+        let elapsed = NIODeadline.now() - started
+        let errorReason: String? = if case .failure(let e) = result { e.reason } else { nil }
+        stats.recordRequest(method: statsKey, nanoseconds: elapsed.nanoseconds, errorReason: errorReason)
+        if logger.logLevel <= .debug {
+            logger.debug("request", metadata: [
+                "method": .string(statsKey ?? "(unknown)"),
+                "duration_us": .stringConvertible(elapsed.nanoseconds / 1000),
+                "outcome": .string(errorReason ?? "ok"),
+            ])
+        }
+        guard let id = request.id else { return .none }
+        var out: [UInt8] = []
+        switch result {
+        case .success(let value): Response.success(id: id, result: value, into: &out)
+        case .failure(let error): Response.failure(id: id, error: error, into: &out)
+        }
+        return .ready(out)
+    }
+}

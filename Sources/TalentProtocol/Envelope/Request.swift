@@ -1,0 +1,84 @@
+/// One JSON-RPC 2.0 request object, validated. `id == nil` means a notification (no response).
+public struct Request: Sendable {
+    public let id: JSONValue?
+    public let method: String
+    /// Named params; an absent or empty `params` is an empty object.
+    public let params: [String: JSONValue]
+
+    /// Validates a request object as the JSON-RPC 2.0 specification says. On failure returns the
+    /// error together with the id to answer it with (null when the id itself could not be read).
+    public static func validate(_ value: JSONValue) -> Result<Request, EnvelopeFailure> {
+        guard case .object(let members) = value else {
+            return .failure(EnvelopeFailure(id: .null, error: .invalidRequest("a request must be a JSON object")))
+        }
+        let id: JSONValue?
+        switch members["id"] {
+        case nil: id = nil
+        case .some(.string), .some(.int), .some(.null): id = members["id"]
+        case .some(.double(let d)) where d == d.rounded(): id = members["id"]
+        case .some(let other):
+            return .failure(EnvelopeFailure(id: .null, error: .invalidRequest(
+                "\"id\" must be a string, an integer or null, not \(other.typeName)")))
+        }
+        let answerID = id ?? .null
+        guard members["jsonrpc"] == .string("2.0") else {
+            return .failure(EnvelopeFailure(id: answerID, error: .invalidRequest("\"jsonrpc\" must be exactly \"2.0\"")))
+        }
+        guard case .string(let method) = members["method"] else {
+            let what = members["method"].map { "a \($0.typeName)" } ?? "missing"
+            return .failure(EnvelopeFailure(id: answerID, error: .invalidRequest("\"method\" must be a string (it is \(what))")))
+        }
+        for key in members.keys where !Self.memberNames.contains(key) {
+            return .failure(EnvelopeFailure(id: answerID, error: .invalidRequest(
+                "unknown request member \"\(key)\"; allowed: jsonrpc, id, method, params")))
+        }
+        let params: [String: JSONValue]
+        switch members["params"] {
+        case nil: params = [:]
+        case .some(.object(let object)): params = object
+        case .some(.array(let array)) where array.isEmpty: params = [:]
+        case .some(.array):
+            return .failure(EnvelopeFailure(id: answerID, error: .invalidParams(
+                field: "params", "params must be passed by name, as a JSON object"), isNotification: id == nil))
+        case .some(let other):
+            return .failure(EnvelopeFailure(id: answerID, error: .invalidRequest(
+                "\"params\" must be an object or an array, not \(other.typeName)")))
+        }
+        return .success(Request(id: id, method: method, params: params))
+    }
+
+    private static let memberNames: Set<String> = ["jsonrpc", "id", "method", "params"]
+}
+
+public struct EnvelopeFailure: Error, Sendable {
+    public let id: JSONValue
+    public let error: RPCError
+    /// A well-formed notification whose params are wrong: per the specification it gets no answer.
+    public var isNotification = false
+}
+
+/// Response bytes, written by hand in a fixed member order so that `jsonrpc` and `id` come first.
+public enum Response {
+    public static func success(id: JSONValue, result: JSONValue, into out: inout [UInt8]) {
+        out.append(contentsOf: #"{"jsonrpc":"2.0","id":"#.utf8)
+        JSONWriter.write(id, into: &out)
+        out.append(contentsOf: #","result":"#.utf8)
+        JSONWriter.write(result, into: &out)
+        out.append(UInt8(ascii: "}"))
+    }
+
+    public static func failure(id: JSONValue, error: RPCError, into out: inout [UInt8]) {
+        out.append(contentsOf: #"{"jsonrpc":"2.0","id":"#.utf8)
+        JSONWriter.write(id, into: &out)
+        out.append(contentsOf: #","error":"#.utf8)
+        JSONWriter.write(error.json, into: &out)
+        out.append(UInt8(ascii: "}"))
+    }
+
+    public static func failureLine(id: JSONValue, error: RPCError) -> [UInt8] {
+        var out: [UInt8] = []
+        failure(id: id, error: error, into: &out)
+        out.append(0x0A)
+        return out
+    }
+}

@@ -1,0 +1,222 @@
+/// The subset of JSON Schema that `Protocol/openrpc.json` uses for params, compiled once at start-up.
+///
+/// The dispatcher validates every request's params against the method's content descriptors
+/// before a handler runs, so the contract and the daemon cannot disagree about what is accepted,
+/// and every rejection names the offending field. Supported keywords: `$ref` (to
+/// `#/components/schemas/...`), `type` (one or several), `enum`, `const`, `properties`, `required`,
+/// `additionalProperties` (boolean or schema), `items`, `minItems`, `maxItems`, `minLength`,
+/// `maxLength`, `minimum`, `maximum`, `pattern`, `format` (`date`, `date-time`), `anyOf`.
+/// An unsupported keyword is refused at start-up rather than silently ignored.
+public final class Schema: @unchecked Sendable {  // immutable after init
+    let types: Set<String>?
+    let enumValues: [JSONValue]?
+    let properties: [String: Schema]
+    let required: Set<String>
+    let additionalProperties: Schema??  // nil: allowed; .some(nil): forbidden; .some(schema): validated
+    let items: Schema?
+    let minItems: Int?, maxItems: Int?
+    let minLength: Int?, maxLength: Int?
+    let minimum: Double?, maximum: Double?
+    let pattern: (source: String, regex: Regex<AnyRegexOutput>)?
+    let format: String?
+    let anyOf: [Schema]?
+
+    public struct CompileError: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    static let knownKeywords: Set<String> = [
+        "$ref", "type", "enum", "const", "properties", "required", "additionalProperties", "items",
+        "minItems", "maxItems", "minLength", "maxLength", "minimum", "maximum", "pattern", "format",
+        "anyOf", "description", "title", "examples", "default", "x-secret",
+    ]
+
+    public convenience init(_ json: JSONValue, components: [String: JSONValue]) throws {
+        try self.init(json, components: components, path: "#")
+    }
+
+    init(_ json: JSONValue, components: [String: JSONValue], path: String) throws {
+        guard case .object(var object) = json else { throw CompileError(description: "\(path): a schema must be an object") }
+        if case .string(let ref) = object["$ref"] {
+            let prefix = "#/components/schemas/"
+            guard ref.hasPrefix(prefix), case .object(let target)? = components[String(ref.dropFirst(prefix.count))] else {
+                throw CompileError(description: "\(path): unresolvable $ref \(ref)")
+            }
+            // Keywords beside $ref (such as a description) are merged over the target.
+            object.removeValue(forKey: "$ref")
+            object = target.merging(object) { _, local in local }
+        }
+        for key in object.keys where !Self.knownKeywords.contains(key) {
+            throw CompileError(description: "\(path): unsupported schema keyword \"\(key)\"")
+        }
+        switch object["type"] {
+        case .string(let t)?: types = [t]
+        case .array(let list)?: types = Set(list.compactMap(\.stringValue))
+        default: types = nil
+        }
+        if let const = object["const"] { enumValues = [const] } else { enumValues = object["enum"]?.arrayValue }
+        var props: [String: Schema] = [:]
+        for (name, sub) in object["properties"]?.objectValue ?? [:] {
+            props[name] = try Schema(sub, components: components, path: "\(path).\(name)")
+        }
+        properties = props
+        required = Set((object["required"]?.arrayValue ?? []).compactMap(\.stringValue))
+        switch object["additionalProperties"] {
+        case nil, .bool(true)?: additionalProperties = nil
+        case .bool(false)?: additionalProperties = .some(nil)
+        case let sub?: additionalProperties = .some(try Schema(sub, components: components, path: "\(path).*"))
+        }
+        items = try object["items"].map { try Schema($0, components: components, path: "\(path)[]") }
+        minItems = object["minItems"]?.intValue.map(Int.init)
+        maxItems = object["maxItems"]?.intValue.map(Int.init)
+        minLength = object["minLength"]?.intValue.map(Int.init)
+        maxLength = object["maxLength"]?.intValue.map(Int.init)
+        minimum = Self.number(object["minimum"])
+        maximum = Self.number(object["maximum"])
+        if let source = object["pattern"]?.stringValue {
+            do { pattern = (source, try Regex(source)) } catch {
+                throw CompileError(description: "\(path): invalid pattern \(source): \(error)")
+            }
+        } else {
+            pattern = nil
+        }
+        format = object["format"]?.stringValue
+        anyOf = try object["anyOf"]?.arrayValue?.enumerated().map {
+            try Schema($0.element, components: components, path: "\(path).anyOf[\($0.offset)]")
+        }
+    }
+
+    private static func number(_ value: JSONValue?) -> Double? {
+        switch value {
+        case .int(let i)?: return Double(i)
+        case .double(let d)?: return d
+        default: return nil
+        }
+    }
+
+    /// Checks `value`; on failure throws `invalid_params` naming `field` (a JSON path such as
+    /// `members[2].name`) and saying what was expected.
+    public func validate(_ value: JSONValue, field: String) throws(RPCError) {
+        if let types, !types.contains(where: { Self.matches(value, type: $0) }) {
+            let expected = types.sorted().joined(separator: " or ")
+            throw .invalidParams(field: field, "\(field) must be \(Self.article(expected)), not \(value.typeName)")
+        }
+        if let enumValues, !enumValues.contains(value) {
+            let allowed = enumValues.map { JSONWriter.string($0) }.joined(separator: ", ")
+            throw .invalidParams(field: field, "\(field) must be one of \(allowed)")
+        }
+        switch value {
+        case .string(let s):
+            let length = s.unicodeScalars.count
+            if let minLength, length < minLength {
+                throw .invalidParams(field: field, minLength == 1 ? "\(field) must not be empty" : "\(field) must be at least \(minLength) characters")
+            }
+            if let maxLength, length > maxLength { throw .invalidParams(field: field, "\(field) must be at most \(maxLength) characters") }
+            if let pattern, (try? pattern.regex.wholeMatch(in: s)) == nil {
+                throw .invalidParams(field: field, "\(field) must match \(pattern.source)")
+            }
+            if let format { try Self.checkFormat(format, s, field: field) }
+        case .int, .double:
+            let number: Double = if case .int(let i) = value { Double(i) } else if case .double(let d) = value { d } else { 0 }
+            if let minimum, number < minimum { throw .invalidParams(field: field, "\(field) must be at least \(Self.show(minimum))") }
+            if let maximum, number > maximum { throw .invalidParams(field: field, "\(field) must be at most \(Self.show(maximum))") }
+        case .array(let elements):
+            if let minItems, elements.count < minItems { throw .invalidParams(field: field, "\(field) must have at least \(minItems) items") }
+            if let maxItems, elements.count > maxItems { throw .invalidParams(field: field, "\(field) must have at most \(maxItems) items") }
+            if let items {
+                for (i, element) in elements.enumerated() { try items.validate(element, field: "\(field)[\(i)]") }
+            }
+        case .object(let members):
+            try validateMembers(members, prefix: field + ".")
+        case .null, .bool:
+            break
+        }
+        if let anyOf {
+            var firstError: RPCError?
+            for option in anyOf {
+                do { try option.validate(value, field: field); firstError = nil; break } catch { firstError = firstError ?? error }
+            }
+            if let firstError { throw firstError }
+        }
+    }
+
+    /// Validates an object's members; `prefix` is prepended to member names in field paths
+    /// (empty for top-level params).
+    public func validateMembers(_ members: [String: JSONValue], prefix: String) throws(RPCError) {
+        for name in required.sorted() where members[name] == nil {
+            throw .invalidParams(field: prefix + name, "\(prefix + name) is required")
+        }
+        for (name, member) in members {
+            if let property = properties[name] {
+                try property.validate(member, field: prefix + name)
+            } else if case .some(let extra) = additionalProperties {
+                guard let extra else {
+                    let allowed = properties.keys.sorted().joined(separator: ", ")
+                    throw .invalidParams(field: prefix + name,
+                        "unknown parameter \(prefix + name)" + (allowed.isEmpty ? "; this takes none" : "; allowed: \(allowed)"))
+                }
+                try extra.validate(member, field: prefix + name)
+            }
+        }
+    }
+
+    private static func matches(_ value: JSONValue, type: String) -> Bool {
+        switch (type, value) {
+        case ("null", .null), ("boolean", .bool), ("string", .string), ("array", .array), ("object", .object),
+             ("integer", .int), ("number", .int), ("number", .double):
+            return true
+        case ("integer", .double(let d)):
+            return d == d.rounded() && abs(d) < 9.2e18
+        default:
+            return false
+        }
+    }
+
+    private static func article(_ noun: String) -> String {
+        ["a", "e", "i", "o", "u"].contains(noun.prefix(1)) ? "an \(noun)" : "a \(noun)"
+    }
+
+    private static func show(_ number: Double) -> String {
+        number == number.rounded() && abs(number) < 1e18 ? String(Int64(number)) : String(number)
+    }
+
+    private static func checkFormat(_ format: String, _ s: String, field: String) throws(RPCError) {
+        switch format {
+        case "date":
+            guard CalendarDate(s) != nil else {
+                throw .invalidParams(field: field, "\(field) must be a calendar date YYYY-MM-DD, got \"\(s)\"")
+            }
+        case "date-time":
+            guard s.count >= 20, CalendarDate(String(s.prefix(10))) != nil, s.dropFirst(10).first == "T",
+                  s.hasSuffix("Z") || s.contains("+") || s.dropFirst(19).contains("-") else {
+                throw .invalidParams(field: field, "\(field) must be an ISO 8601 date-time such as 2025-07-01T08:00:00Z")
+            }
+        default:
+            break
+        }
+    }
+}
+
+/// A calendar date `YYYY-MM-DD` that really exists (2025-02-29 does not).
+public struct CalendarDate: Sendable, Hashable, Comparable, CustomStringConvertible {
+    public let year: Int, month: Int, day: Int
+
+    public init?(_ text: String) {
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+        guard text.utf8.count == 10, parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
+              let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]), (1...12).contains(m) else { return nil }
+        let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0
+        let days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][m - 1]
+        guard (1...days).contains(d) else { return nil }
+        (year, month, day) = (y, m, d)
+    }
+
+    public var description: String {
+        func pad(_ n: Int, _ width: Int) -> String { String(repeating: "0", count: max(0, width - String(n).count)) + String(n) }
+        return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))"
+    }
+
+    public static func < (a: CalendarDate, b: CalendarDate) -> Bool {
+        (a.year, a.month, a.day) < (b.year, b.month, b.day)
+    }
+}

@@ -1,0 +1,114 @@
+import NIOCore
+
+/// Sent down every open connection when the daemon begins to shut down.
+struct DrainEvent {}
+
+/// Serves one connection. Lines are answered strictly in the order they arrived (the pipelining
+/// guarantee in PROTOCOL.md): a line whose handler runs on the worker pool holds back the lines
+/// behind it until it is answered. Reading pauses while too many lines wait, so a client that
+/// writes without reading cannot make the daemon buffer without bound.
+final class RPCConnectionHandler: ChannelDuplexHandler {
+    typealias InboundIn = Frame
+    typealias OutboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    private let dispatcher: Dispatcher
+    private let connection: ConnectionInfo
+    private let stats: ServerStats
+    private let limits: Limits
+    private var queue = CircularBuffer<Frame>()
+    private var busy = false
+    private var heldRead = false
+    private var inputClosed = false
+    private var draining = false
+    private var unflushed = false
+
+    init(dispatcher: Dispatcher, connection: ConnectionInfo, stats: ServerStats, limits: Limits) {
+        self.dispatcher = dispatcher
+        self.connection = connection
+        self.stats = stats
+        self.limits = limits
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        queue.append(unwrapInboundIn(data))
+        if !busy { processQueue(context: context) }
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        flushIfNeeded(context: context)
+    }
+
+    func read(context: ChannelHandlerContext) {
+        if queue.count >= limits.maxQueuedPerConnection || draining {
+            heldRead = true
+        } else {
+            context.read()
+        }
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if let event = event as? ChannelEvent, event == .inputClosed {
+            inputClosed = true
+            closeIfDone(context: context)
+        } else if event is DrainEvent {
+            draining = true
+            closeIfDone(context: context)
+        } else {
+            context.fireUserInboundEventTriggered(event)
+        }
+    }
+
+    private func processQueue(context: ChannelHandlerContext) {
+        while !busy, let frame = queue.popFirst() {
+            switch frame {
+            case .tooLarge:
+                write(Response.failureLine(id: .null, error: .tooLarge(
+                    "request line longer than \(limits.maxLineBytes) bytes; it was discarded")), context: context)
+            case .line(let line):
+                switch dispatcher.process(line: line, connection: connection, on: context.eventLoop) {
+                case .none:
+                    break
+                case .ready(let bytes):
+                    write(bytes, context: context)
+                case .pending(let future):
+                    busy = true
+                    flushIfNeeded(context: context)
+                    future.assumeIsolated().whenComplete { result in
+                        self.busy = false
+                        if case .success(let bytes?) = result, context.channel.isActive {
+                            self.write(bytes, context: context)
+                        }
+                        self.processQueue(context: context)
+                    }
+                }
+            }
+        }
+        if busy { return }
+        flushIfNeeded(context: context)
+        if heldRead, !draining, queue.count < limits.maxQueuedPerConnection / 2 {
+            heldRead = false
+            context.read()
+        }
+        closeIfDone(context: context)
+    }
+
+    private func write(_ bytes: [UInt8], context: ChannelHandlerContext) {
+        stats.addBytes(out: bytes.count)
+        context.write(wrapOutboundOut(context.channel.allocator.buffer(bytes: bytes)), promise: nil)
+        unflushed = true
+    }
+
+    private func flushIfNeeded(context: ChannelHandlerContext) {
+        if unflushed {
+            unflushed = false
+            context.flush()
+        }
+    }
+
+    private func closeIfDone(context: ChannelHandlerContext) {
+        guard !busy, queue.isEmpty, inputClosed || draining else { return }
+        flushIfNeeded(context: context)
+        context.close(promise: nil)
+    }
+}

@@ -1,0 +1,155 @@
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The Unix-socket JSON-RPC server: accepts connections, frames lines, hands them to the
+/// dispatcher, and on shutdown drains in-flight work before it closes.
+public final class RPCServer: Sendable {
+    public struct Configuration: Sendable {
+        public var socketPath: String
+        public var limits = Limits()
+        public var eventLoopThreads = System.coreCount
+        /// How long shutdown waits for in-flight requests before it closes connections anyway.
+        public var drainTimeout = TimeAmount.seconds(10)
+
+        public init(socketPath: String) { self.socketPath = socketPath }
+    }
+
+    public enum StartError: Error, CustomStringConvertible {
+        case alreadyRunning(String)
+        case notASocket(String)
+        case pathTooLong(String)
+
+        public var description: String {
+            switch self {
+            case .alreadyRunning(let path): return "another daemon is already listening on \(path); stop it first or choose another --socket"
+            case .notASocket(let path): return "\(path) exists and is not a socket; refusing to replace it"
+            case .pathTooLong(let path): return "socket path \(path) is longer than the 107 bytes a Unix socket address allows"
+            }
+        }
+    }
+
+    public let configuration: Configuration
+    public let stats: ServerStats
+    private let group: MultiThreadedEventLoopGroup
+    private let serverChannel: Channel
+    private let channels: NIOLockedValueBox<[ObjectIdentifier: Channel]>
+    private let logger: Logger
+
+    /// Binds the socket (mode 0660) and starts serving. A stale socket file, one nobody listens
+    /// on, is replaced; a live one makes start-up fail.
+    public init(configuration: Configuration, dispatcherFactory: (ServerStats) throws -> Dispatcher, logger: Logger) throws {
+        let path = configuration.socketPath
+        guard path.utf8.count < 108 else { throw StartError.pathTooLong(path) }
+        try Self.clearStaleSocket(at: path)
+
+        self.configuration = configuration
+        self.logger = logger
+        let stats = ServerStats()
+        self.stats = stats
+        let dispatcher = try dispatcherFactory(stats)
+        let channels = NIOLockedValueBox<[ObjectIdentifier: Channel]>([:])
+        self.channels = channels
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: configuration.eventLoopThreads)
+        self.group = group
+        let limits = configuration.limits
+        let nextConnectionID = NIOLockedValueBox(0)
+
+        let bootstrap = ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 512)
+            .childChannelOption(.allowRemoteHalfClosure, value: true)
+            .childChannelOption(.maxMessagesPerRead, value: 16)
+            .childChannelInitializer { channel in
+                guard stats.admitConnection(limit: limits.maxConnections) else {
+                    let line = Response.failureLine(id: .null, error: .overloaded(
+                        "the daemon already serves \(limits.maxConnections) connections; retry later"))
+                    return channel.writeAndFlush(channel.allocator.buffer(bytes: line)).always { _ in
+                        channel.close(promise: nil)
+                    }
+                }
+                let key = ObjectIdentifier(channel)
+                channels.withLockedValue { $0[key] = channel }
+                channel.closeFuture.whenComplete { _ in
+                    channels.withLockedValue { $0[key] = nil }
+                    stats.connectionClosed()
+                }
+                let id = nextConnectionID.withLockedValue { $0 += 1; return $0 }
+                return channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(
+                        ByteToMessageHandler(LineFrameDecoder(maxLineBytes: limits.maxLineBytes, stats: stats)))
+                    try channel.pipeline.syncOperations.addHandler(
+                        RPCConnectionHandler(dispatcher: dispatcher, connection: ConnectionInfo(id: id),
+                                             stats: stats, limits: limits))
+                }
+            }
+
+        // The socket must never be world-accessible, not even for the instant between bind and chmod.
+        let oldMask = umask(0o117)
+        defer { umask(oldMask) }
+        do {
+            serverChannel = try bootstrap.bind(unixDomainSocketPath: path).wait()
+        } catch {
+            try? group.syncShutdownGracefully()
+            throw error
+        }
+        chmod(path, 0o660)
+    }
+
+    /// Stops accepting, lets in-flight requests finish (up to the drain timeout), closes every
+    /// connection and removes the socket file.
+    public func shutdown() {
+        try? serverChannel.close().wait()
+        let open = channels.withLockedValue { Array($0.values) }
+        logger.info("draining", metadata: ["connections": .stringConvertible(open.count)])
+        for channel in open {
+            channel.pipeline.fireUserInboundEventTriggered(DrainEvent())
+        }
+        let deadline = NIODeadline.now() + configuration.drainTimeout
+        while NIODeadline.now() < deadline, !channels.withLockedValue({ $0.isEmpty }) {
+            usleep(10_000)
+        }
+        let left = channels.withLockedValue { Array($0.values) }
+        if !left.isEmpty {
+            logger.warning("drain timeout: closing connections with requests still running",
+                           metadata: ["connections": .stringConvertible(left.count)])
+            for channel in left { channel.close(promise: nil) }
+        }
+        try? group.syncShutdownGracefully()
+        unlink(configuration.socketPath)
+    }
+
+    private static func clearStaleSocket(at path: String) throws {
+        var info = stat()
+        guard lstat(path, &info) == 0 else { return }
+        guard (info.st_mode & S_IFMT) == S_IFSOCK else { throw StartError.notASocket(path) }
+        if UnixSocket.isListening(path) { throw StartError.alreadyRunning(path) }
+        unlink(path)
+    }
+}
+
+/// Minimal blocking socket helpers for start-up checks.
+enum UnixSocket {
+    static func isListening(_ path: String) -> Bool {
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            let bytes = Array(path.utf8.prefix(raw.count - 1))
+            raw.copyBytes(from: bytes)
+            raw[bytes.count] = 0
+        }
+        let result = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+            }
+        }
+        return result == 0
+    }
+}

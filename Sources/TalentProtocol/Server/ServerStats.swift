@@ -1,0 +1,91 @@
+import Histogram
+import NIOConcurrencyHelpers
+
+/// Counters since start, for `system.stats` and `system.health`. One lock: updates are a few
+/// additions, and the histogram record is constant time.
+public final class ServerStats: Sendable {
+    public struct MethodSnapshot: Sendable {
+        public let requests: Int
+        public let errors: Int
+        public let errorsByReason: [String: Int]
+        public let p50Micros: UInt64, p90Micros: UInt64, p99Micros: UInt64, maxMicros: UInt64
+    }
+
+    public struct Snapshot: Sendable {
+        public let connectionsOpen: Int
+        public let connectionsTotal: Int
+        public let connectionsRejected: Int
+        public let bytesIn: Int
+        public let bytesOut: Int
+        public let protocolErrors: Int
+        public let methods: [String: MethodSnapshot]
+    }
+
+    private struct MethodCounters {
+        var requests = 0
+        var errorsByReason: [String: Int] = [:]
+        // Microseconds, 2 significant digits, up to 10 minutes.
+        var latency = Histogram<UInt64>(lowestDiscernibleValue: 1, highestTrackableValue: 600_000_000,
+                                        numberOfSignificantValueDigits: .two)
+    }
+
+    private struct State {
+        var connectionsOpen = 0
+        var connectionsTotal = 0
+        var connectionsRejected = 0
+        var bytesIn = 0
+        var bytesOut = 0
+        var protocolErrors = 0
+        var methods: [String: MethodCounters] = [:]
+    }
+
+    private let state = NIOLockedValueBox(State())
+
+    public init() {}
+
+    /// Method names are keyed as given only for methods that exist; anything else counts under
+    /// "(unknown)", so random method names cannot grow this table.
+    func recordRequest(method: String?, nanoseconds: Int64, errorReason: String?) {
+        state.withLockedValue { state in
+            let key = method ?? "(unknown)"
+            state.methods[key, default: MethodCounters()].requests += 1
+            _ = state.methods[key]!.latency.record(UInt64(max(1, nanoseconds / 1000)))
+            if let errorReason { state.methods[key]!.errorsByReason[errorReason, default: 0] += 1 }
+        }
+    }
+
+    func recordProtocolError() { state.withLockedValue { $0.protocolErrors += 1 } }
+    func addBytes(in bytesIn: Int = 0, out bytesOut: Int = 0) {
+        state.withLockedValue { $0.bytesIn += bytesIn; $0.bytesOut += bytesOut }
+    }
+
+    /// Admits a connection if fewer than `limit` are open.
+    func admitConnection(limit: Int) -> Bool {
+        state.withLockedValue { state in
+            guard state.connectionsOpen < limit else { state.connectionsRejected += 1; return false }
+            state.connectionsOpen += 1
+            state.connectionsTotal += 1
+            return true
+        }
+    }
+
+    func connectionClosed() { state.withLockedValue { $0.connectionsOpen -= 1 } }
+
+    public var openConnections: Int { state.withLockedValue { $0.connectionsOpen } }
+
+    public func snapshot() -> Snapshot {
+        state.withLockedValue { state in
+            Snapshot(
+                connectionsOpen: state.connectionsOpen, connectionsTotal: state.connectionsTotal,
+                connectionsRejected: state.connectionsRejected, bytesIn: state.bytesIn, bytesOut: state.bytesOut,
+                protocolErrors: state.protocolErrors,
+                methods: state.methods.mapValues { counters in
+                    MethodSnapshot(
+                        requests: counters.requests, errors: counters.errorsByReason.values.reduce(0, +),
+                        errorsByReason: counters.errorsByReason,
+                        p50Micros: counters.latency.valueAtPercentile(50), p90Micros: counters.latency.valueAtPercentile(90),
+                        p99Micros: counters.latency.valueAtPercentile(99), maxMicros: counters.latency.max)
+                })
+        }
+    }
+}
