@@ -43,16 +43,14 @@ public final class RPCServer: Sendable {
 
     /// Binds the socket (mode 0660) and starts serving. A stale socket file, one nobody listens
     /// on, is replaced; a live one makes start-up fail.
-    public init(configuration: Configuration, dispatcherFactory: (ServerStats) throws -> Dispatcher, logger: Logger) throws {
+    public init(configuration: Configuration, dispatcher: Dispatcher, stats: ServerStats, logger: Logger) throws {
         let path = configuration.socketPath
         guard path.utf8.count < 108 else { throw StartError.pathTooLong(path) }
         try Self.clearStaleSocket(at: path)
 
         self.configuration = configuration
         self.logger = logger
-        let stats = ServerStats()
         self.stats = stats
-        let dispatcher = try dispatcherFactory(stats)
         let channels = NIOLockedValueBox<[ObjectIdentifier: Channel]>([:])
         self.channels = channels
         let group = MultiThreadedEventLoopGroup(numberOfThreads: configuration.eventLoopThreads)

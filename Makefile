@@ -1,0 +1,59 @@
+# talentd: two commands on a fresh Debian machine.
+#   make run   installs missing system packages, builds, initializes ./var/talent.db, serves on ./var/talentd.sock
+#   make test  installs, builds, runs every test suite (Swift unit tests, then the integration suite over the socket)
+
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+SWIFT ?= swift
+PYTHON ?= python3
+# System packages the build and the tests need (C headers for SQLite and Argon2; sqlite3 for
+# inspecting databases in tests and by hand).
+APT_PACKAGES := libsqlite3-dev libargon2-dev sqlite3
+PY_MODULES := pytest jsonschema
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+VAR := ./var
+
+.PHONY: run test deps py-deps build build-debug unit-test integration-test bench clean help
+
+help:
+	@echo "make run    - install what is missing, build (release), init $(VAR)/talent.db, serve on $(VAR)/talentd.sock"
+	@echo "make test   - install what is missing, build, run the unit and integration tests"
+	@echo "make bench  - compare talentd with redis-server over Unix sockets (Ops/bench)"
+
+deps:
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s "$$p" >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  $(SUDO) apt-get update -qq; \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+py-deps:
+	@$(PYTHON) -c 'import pytest, jsonschema' 2>/dev/null || $(PYTHON) -m pip install -q $(PY_MODULES)
+
+build: deps
+	$(SWIFT) build -c release --product talentd
+	$(SWIFT) build -c release --product talentctl
+
+run: build
+	mkdir -p $(VAR)
+	.build/release/talentd init --db $(VAR)/talent.db
+	@echo "serving on $(VAR)/talentd.sock; try: .build/release/talentctl --socket $(VAR)/talentd.sock ping"
+	exec .build/release/talentd serve --db $(VAR)/talent.db --socket $(VAR)/talentd.sock
+
+build-debug: deps
+	$(SWIFT) build --build-tests
+
+unit-test: build-debug
+	$(SWIFT) test --skip-build
+
+integration-test: build-debug py-deps
+	$(PYTHON) -m pytest -q -p no:cacheprovider Tests/integration
+
+test: unit-test integration-test
+
+bench: deps
+	bash Ops/bench/compare-redis.sh
+
+clean:
+	rm -rf .build

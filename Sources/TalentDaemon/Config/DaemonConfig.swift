@@ -1,0 +1,89 @@
+import Foundation
+import Logging
+import NIOCore
+import TalentProtocol
+
+/// The daemon's settings: defaults, overridden by the JSON config file (`--config`), overridden
+/// by flags. Unknown keys and bad values in the file are refused with the offending key named,
+/// so a typo never silently falls back to a default.
+public struct DaemonConfig: Sendable {
+    public var socketPath: String?
+    public var databasePath: String?
+    public var logLevel: Logger.Level = .info
+    public var limits = Limits()
+    public var eventLoopThreads = System.coreCount
+    /// Threads that run handlers touching the database.
+    public var workerThreads = max(4, System.coreCount * 2)
+    public var drainTimeoutSeconds: Int64 = 10
+    public var busyTimeoutMilliseconds = 5000
+    public var diskDegradedBelowBytes: Int64 = 1 << 30
+    public var diskFailingBelowBytes: Int64 = 64 << 20
+
+    public init() {}
+
+    public struct LoadError: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    public static func load(path: String) throws -> DaemonConfig {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw LoadError(description: "cannot read config file \(path)")
+        }
+        let json: JSONValue
+        do {
+            json = try JSONParser.parse(Array(data))
+        } catch {
+            throw LoadError(description: "config file \(path) is not valid JSON: \(error.message) (byte \(error.offset))")
+        }
+        guard case .object(let members) = json else { throw LoadError(description: "config file \(path) must hold a JSON object") }
+        do {
+            try schema.validateMembers(members, prefix: "")
+        } catch {
+            throw LoadError(description: "config file \(path): \(error.message)")
+        }
+        var config = DaemonConfig()
+        config.socketPath = json["socket"]?.stringValue
+        config.databasePath = json["db"]?.stringValue
+        if let level = json["log_level"]?.stringValue { config.logLevel = Logger.Level(rawValue: level)! }
+        if let n = json["event_loop_threads"]?.intValue { config.eventLoopThreads = Int(n) }
+        if let n = json["worker_threads"]?.intValue { config.workerThreads = Int(n) }
+        if let n = json["drain_timeout_s"]?.intValue { config.drainTimeoutSeconds = n }
+        if let n = json["busy_timeout_ms"]?.intValue { config.busyTimeoutMilliseconds = Int(n) }
+        if let limits = json["limits"] {
+            if let n = limits["max_line_bytes"]?.intValue { config.limits.maxLineBytes = Int(n) }
+            if let n = limits["max_depth"]?.intValue { config.limits.maxDepth = Int(n) }
+            if let n = limits["max_batch"]?.intValue { config.limits.maxBatch = Int(n) }
+            if let n = limits["max_connections"]?.intValue { config.limits.maxConnections = Int(n) }
+            if let n = limits["max_queued_per_connection"]?.intValue { config.limits.maxQueuedPerConnection = Int(n) }
+        }
+        if let health = json["health"] {
+            if let n = health["disk_degraded_below_bytes"]?.intValue { config.diskDegradedBelowBytes = n }
+            if let n = health["disk_failing_below_bytes"]?.intValue { config.diskFailingBelowBytes = n }
+        }
+        return config
+    }
+
+    private static let schema: Schema = {
+        let text = """
+        {"type": "object", "additionalProperties": false, "properties": {
+          "socket": {"type": "string", "minLength": 1},
+          "db": {"type": "string", "minLength": 1},
+          "log_level": {"enum": ["trace", "debug", "info", "notice", "warning", "error", "critical"]},
+          "event_loop_threads": {"type": "integer", "minimum": 1, "maximum": 64},
+          "worker_threads": {"type": "integer", "minimum": 1, "maximum": 256},
+          "drain_timeout_s": {"type": "integer", "minimum": 0, "maximum": 3600},
+          "busy_timeout_ms": {"type": "integer", "minimum": 0, "maximum": 600000},
+          "limits": {"type": "object", "additionalProperties": false, "properties": {
+            "max_line_bytes": {"type": "integer", "minimum": 1024, "maximum": 268435456},
+            "max_depth": {"type": "integer", "minimum": 2, "maximum": 512},
+            "max_batch": {"type": "integer", "minimum": 1, "maximum": 100000},
+            "max_connections": {"type": "integer", "minimum": 1, "maximum": 100000},
+            "max_queued_per_connection": {"type": "integer", "minimum": 1, "maximum": 1000000}}},
+          "health": {"type": "object", "additionalProperties": false, "properties": {
+            "disk_degraded_below_bytes": {"type": "integer", "minimum": 0},
+            "disk_failing_below_bytes": {"type": "integer", "minimum": 0}}}
+        }}
+        """
+        return try! Schema(try! JSONParser.parse(text), components: [:])
+    }()
+}

@@ -1,0 +1,106 @@
+import Foundation
+import GRDB
+
+/// The SQLite database: one GRDB `DatabasePool` in WAL mode with `synchronous=FULL`, so an
+/// acknowledged write survives a crash or power loss; foreign keys on; a busy timeout so a
+/// reader never fails just because the writer is busy.
+public final class Store: Sendable {
+    public let path: String
+    /// Open to the storage layer and the domain stores; the protocol layer never sees it.
+    public let pool: DatabasePool
+    private let migrations: Migrations
+
+    public enum OpenError: Error, CustomStringConvertible {
+        case missing(String)
+        case needsMigration(path: String, applied: Int, known: Int)
+        case newerThanThisBuild(path: String, unknown: [String])
+
+        public var description: String {
+            switch self {
+            case .missing(let path):
+                return "no database at \(path); create it with `talentd init --db \(path)`"
+            case .needsMigration(let path, let applied, let known):
+                return "database \(path) is at schema version \(applied) but this talentd needs \(known); run `talentd init --db \(path)` to migrate it"
+            case .newerThanThisBuild(let path, let unknown):
+                return "database \(path) has migrations this talentd does not know (\(unknown.joined(separator: ", "))); it was written by a newer version"
+            }
+        }
+    }
+
+    /// Opens an existing, fully migrated database (what `serve` does).
+    public static func openForServing(path: String, migrations: Migrations, busyTimeout: TimeInterval = 5) throws -> Store {
+        guard FileManager.default.fileExists(atPath: path) else { throw OpenError.missing(path) }
+        let store = try Store(path: path, migrations: migrations, busyTimeout: busyTimeout)
+        try store.pool.read { db in
+            let applied = try store.migrations.migrator.appliedIdentifiers(db)
+            let unknown = applied.subtracting(store.migrations.identifiers).sorted()
+            if !unknown.isEmpty { throw OpenError.newerThanThisBuild(path: path, unknown: unknown) }
+            if applied.count < store.migrations.identifiers.count {
+                throw OpenError.needsMigration(path: path, applied: applied.count, known: store.migrations.identifiers.count)
+            }
+        }
+        return store
+    }
+
+    /// Creates the database if needed and applies pending migrations (what `init` does; idempotent).
+    /// Returns the identifiers of the migrations it applied.
+    public static func createOrMigrate(path: String, migrations: Migrations) throws -> (store: Store, applied: [String]) {
+        let directory = (path as NSString).deletingLastPathComponent
+        if !directory.isEmpty {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
+                                                    attributes: [.posixPermissions: 0o750])
+        }
+        let store = try Store(path: path, migrations: migrations, busyTimeout: 5)
+        let before = try store.pool.read { try store.migrations.migrator.appliedIdentifiers($0) }
+        try store.migrations.migrator.migrate(store.pool)
+        let applied = store.migrations.identifiers.filter { !before.contains($0) }
+        return (store, applied)
+    }
+
+    private init(path: String, migrations: Migrations, busyTimeout: TimeInterval) throws {
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(busyTimeout)
+        configuration.foreignKeysEnabled = true
+        configuration.label = "talent"
+        configuration.prepareDatabase { db in
+            // Per connection: WAL alone makes commits durable only at checkpoints; FULL syncs
+            // the WAL on every commit, which is what "acknowledged means durable" needs.
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        self.path = path
+        self.migrations = migrations
+        self.pool = try DatabasePool(path: path, configuration: configuration)
+    }
+
+    /// How many migrations have been applied: the schema version reported by `system.info`.
+    public func schemaVersion() throws -> Int {
+        try pool.read { try migrations.migrator.appliedIdentifiers($0).count }
+    }
+
+    public func sqliteVersion() throws -> String {
+        try pool.read { try String.fetchOne($0, sql: "SELECT sqlite_version()") ?? "unknown" }
+    }
+
+    /// A real write, committed and synced, so a read-only file system, a full disk or a stuck
+    /// lock all show up in health checks.
+    public func probeWrite(at timestamp: String) throws {
+        try pool.write { db in
+            try db.execute(sql: "INSERT INTO store_meta(key, value) VALUES ('last_health_probe', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                           arguments: [timestamp])
+        }
+    }
+
+    /// Bytes free for unprivileged users on the file system holding the database.
+    public func freeDiskBytes() -> Int64? {
+        let directory = (path as NSString).deletingLastPathComponent
+        guard let attributes = try? FileManager.default.attributesOfFileSystem(forPath: directory.isEmpty ? "." : directory),
+              let free = attributes[.systemFreeSize] as? NSNumber else { return nil }
+        return free.int64Value
+    }
+
+    /// Checkpoints the WAL and closes every connection.
+    public func close() throws {
+        try pool.writeWithoutTransaction { try $0.checkpoint(.truncate) }
+        try pool.close()
+    }
+}
