@@ -20,8 +20,11 @@ final class RPCConnectionHandler: ChannelDuplexHandler {
     private var busy = false
     private var heldRead = false
     private var inputClosed = false
-    private var draining = false
     private var unflushed = false
+    private var lastFrameAt = NIODeadline.now()
+    /// While draining, a connection is closed once it has been idle this long: a request the
+    /// client wrote just before the signal may still be on its way through the kernel.
+    static let drainQuietPeriod = TimeAmount.milliseconds(100)
 
     init(dispatcher: Dispatcher, connection: ConnectionInfo, stats: ServerStats, limits: Limits) {
         self.dispatcher = dispatcher
@@ -32,6 +35,7 @@ final class RPCConnectionHandler: ChannelDuplexHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         queue.append(unwrapInboundIn(data))
+        lastFrameAt = .now()
         if !busy { processQueue(context: context) }
     }
 
@@ -40,7 +44,7 @@ final class RPCConnectionHandler: ChannelDuplexHandler {
     }
 
     func read(context: ChannelHandlerContext) {
-        if queue.count >= limits.maxQueuedPerConnection || draining {
+        if queue.count >= limits.maxQueuedPerConnection {
             heldRead = true
         } else {
             context.read()
@@ -52,8 +56,7 @@ final class RPCConnectionHandler: ChannelDuplexHandler {
             inputClosed = true
             closeIfDone(context: context)
         } else if event is DrainEvent {
-            draining = true
-            closeIfDone(context: context)
+            closeWhenQuiet(context: context)
         } else {
             context.fireUserInboundEventTriggered(event)
         }
@@ -86,7 +89,7 @@ final class RPCConnectionHandler: ChannelDuplexHandler {
         }
         if busy { return }
         flushIfNeeded(context: context)
-        if heldRead, !draining, queue.count < limits.maxQueuedPerConnection / 2 {
+        if heldRead, queue.count < limits.maxQueuedPerConnection / 2 {
             heldRead = false
             context.read()
         }
@@ -107,8 +110,20 @@ final class RPCConnectionHandler: ChannelDuplexHandler {
     }
 
     private func closeIfDone(context: ChannelHandlerContext) {
-        guard !busy, queue.isEmpty, inputClosed || draining else { return }
+        guard !busy, queue.isEmpty, inputClosed else { return }
         flushIfNeeded(context: context)
         context.close(promise: nil)
+    }
+
+    private func closeWhenQuiet(context: ChannelHandlerContext) {
+        guard context.channel.isActive else { return }
+        if !busy, queue.isEmpty, NIODeadline.now() - lastFrameAt >= Self.drainQuietPeriod {
+            flushIfNeeded(context: context)
+            context.close(promise: nil)
+            return
+        }
+        context.eventLoop.assumeIsolated().scheduleTask(in: Self.drainQuietPeriod) {
+            self.closeWhenQuiet(context: context)
+        }
     }
 }

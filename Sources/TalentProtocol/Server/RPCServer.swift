@@ -64,10 +64,8 @@ public final class RPCServer: Sendable {
             .childChannelOption(.maxMessagesPerRead, value: 16)
             .childChannelInitializer { channel in
                 guard stats.admitConnection(limit: limits.maxConnections) else {
-                    let line = Response.failureLine(id: .null, error: .overloaded(
-                        "the daemon already serves \(limits.maxConnections) connections; retry later"))
-                    return channel.writeAndFlush(channel.allocator.buffer(bytes: line)).always { _ in
-                        channel.close(promise: nil)
+                    return channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.addHandler(RejectConnectionHandler(limit: limits.maxConnections))
                     }
                 }
                 let key = ObjectIdentifier(channel)
@@ -128,6 +126,25 @@ public final class RPCServer: Sendable {
         if UnixSocket.isListening(path) { throw StartError.alreadyRunning(path) }
         unlink(path)
     }
+}
+
+/// Answers a connection over the limit with one `overloaded` line, then closes it.
+final class RejectConnectionHandler: ChannelInboundHandler {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+    private let limit: Int
+
+    init(limit: Int) { self.limit = limit }
+
+    func channelActive(context: ChannelHandlerContext) {
+        let line = Response.failureLine(id: .null, error: .overloaded(
+            "the daemon already serves \(limit) connections; retry later"))
+        context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(bytes: line))).assumeIsolated().whenComplete { _ in
+            context.close(promise: nil)
+        }
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {}  // whatever it sent is not read
 }
 
 /// Minimal blocking socket helpers for start-up checks.
