@@ -1,0 +1,91 @@
+"""The contract: Protocol/openrpc.json is what the daemon serves, and real responses match it."""
+import jsonschema
+import pytest
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT7
+
+from conftest import OPENRPC
+
+
+def validator_for(doc, schema):
+    """A validator whose `#/components/...` references resolve against the OpenRPC document."""
+    registry = Registry().with_resource("urn:openrpc", Resource(contents=doc, specification=DRAFT7))
+    wrapped = {"$schema": "http://json-schema.org/draft-07/schema#", "allOf": [schema]}
+    # Rewrite local refs to point into the registered document.
+    def rewrite(node):
+        if isinstance(node, dict):
+            return {k: ("urn:openrpc" + v if k == "$ref" and v.startswith("#/") else rewrite(v)) for k, v in node.items()}
+        if isinstance(node, list):
+            return [rewrite(v) for v in node]
+        return node
+    return jsonschema.Draft7Validator(rewrite(wrapped), registry=registry, format_checker=jsonschema.FormatChecker())
+
+
+def test_document_is_openrpc_1(openrpc):
+    assert openrpc["openrpc"].startswith("1.")
+    assert openrpc["info"]["title"] == "talentd" and openrpc["info"]["version"]
+    names = [m["name"] for m in openrpc["methods"]]
+    assert len(names) == len(set(names))
+    for method in openrpc["methods"]:
+        assert method["summary"] and method["paramStructure"] == "by-name"
+        assert "schema" in method["result"]
+        for ref in method.get("errors", []):
+            assert ref["$ref"].split("/")[-1] in openrpc["components"]["errors"]
+
+
+def test_every_error_reason_has_a_unique_code(openrpc):
+    errors = openrpc["components"]["errors"]
+    codes = [e["code"] for e in errors.values()]
+    assert len(codes) == len(set(codes))
+    reasons = {e["data"]["properties"]["reason"]["const"] for e in errors.values()}
+    assert {"parse_error", "invalid_request", "method_not_found", "invalid_params", "internal", "too_large", "overloaded"} <= reasons
+
+
+def test_rpc_discover_serves_this_document(daemon, openrpc):
+    assert daemon.rpc("rpc.discover")["result"] == openrpc
+
+
+def test_every_documented_method_exists_and_its_result_matches_its_schema(daemon, openrpc):
+    conn = daemon.connect()
+    checked = []
+    for method in openrpc["methods"]:
+        if any(p.get("required") for p in method["params"]):
+            pytest.fail(f"{method['name']} needs params: give it a contract case in this test")
+        response = conn.call(method["name"], {})
+        assert "error" not in response, (method["name"], response)
+        validator_for(openrpc, method["result"]["schema"]).validate(response["result"])
+        checked.append(method["name"])
+    assert {"rpc.discover", "system.ping", "system.info", "system.health", "system.stats"} <= set(checked)
+    conn.close()
+
+
+def test_result_schemas_can_fail(openrpc):
+    # Guard against a schema so loose that the test above could never fail.
+    ping = next(m for m in openrpc["methods"] if m["name"] == "system.ping")
+    with pytest.raises(jsonschema.ValidationError):
+        validator_for(openrpc, ping["result"]["schema"]).validate({"pong": True, "time": "yesterday"})
+    with pytest.raises(jsonschema.ValidationError):
+        validator_for(openrpc, ping["result"]["schema"]).validate({"pong": True, "time": "2026-01-01T00:00:00Z", "extra": 1})
+
+
+@pytest.mark.parametrize("line, reason", [
+    (b"{oops\n", "parse_error"),
+    (b'{"jsonrpc":"2.0","id":1}\n', "invalid_request"),
+    (b'{"jsonrpc":"2.0","id":1,"method":"no.such"}\n', "method_not_found"),
+    (b'{"jsonrpc":"2.0","id":1,"method":"system.ping","params":{"z":1}}\n', "invalid_params"),
+])
+def test_real_errors_match_the_documented_error(daemon, openrpc, line, reason):
+    conn = daemon.connect()
+    conn.send(line)
+    error = conn.read_json()["error"]
+    documented = [e for e in openrpc["components"]["errors"].values() if e["data"]["properties"]["reason"]["const"] == reason]
+    assert len(documented) == 1
+    assert error["code"] == documented[0]["code"]
+    validator_for(openrpc, {"$ref": "#/components/schemas/ErrorData"}).validate(error["data"])
+    if reason == "invalid_params":
+        assert error["data"]["field"] == "z"
+    conn.close()
+
+
+def test_unknown_method_is_method_not_found(daemon):
+    assert daemon.rpc("system.nope")["error"]["data"]["reason"] == "method_not_found"
