@@ -15,6 +15,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
+        // SHA-256 for the audit chain and API-token digests; random bytes for tokens.
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
     ],
     targets: [
         // JSON, framing, the JSON-RPC envelope, dispatch and the socket server. Knows no domain.
@@ -34,15 +36,23 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
+        // Argon2id password hashing from the system libargon2 (Debian's libargon2-dev).
+        .systemLibrary(
+            name: "CArgon2",
+            providers: [.apt(["libargon2-dev"])]
+        ),
         // The daemon: the method table, domain folders, configuration, start-up and shutdown.
         .target(
             name: "TalentDaemon",
             dependencies: [
                 "TalentProtocol",
                 "TalentStorage",
+                "CArgon2",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],
-            resources: [.embedInCode("Resources/openrpc.json")]
+            resources: [.embedInCode("Resources/openrpc.json"), .embedInCode("Organizations/organizations.tsv")]
         ),
         // A small blocking JSON-RPC client over the Unix socket, shared by talentctl and the tests.
         .target(
@@ -75,7 +85,11 @@ let package = Package(
         ),
         .testTarget(
             name: "TalentProtocolTests",
-            dependencies: ["TalentProtocol"]
+            dependencies: [
+                "TalentProtocol",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+            ]
         ),
     ]
 )

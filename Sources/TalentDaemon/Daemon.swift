@@ -1,4 +1,6 @@
 import Dispatch
+import Foundation
+import GRDB
 import Logging
 import NIOCore
 import NIOPosix
@@ -17,19 +19,45 @@ public enum Daemon {
     }
 
     /// Every migration, in release order. Domains add theirs here.
-    public static var migrations: Migrations { Migrations() }
+    public static var migrations: Migrations {
+        var migrations = Migrations()
+        OrganizationsMigration.register(in: &migrations)
+        IdentityMigration.register(in: &migrations)
+        AuditTrail.register(in: &migrations)
+        IdempotencyStore.register(in: &migrations)
+        return migrations
+    }
 
     /// The embedded OpenRPC document (Protocol/openrpc.json at build time).
     public static func contract() throws -> Contract {
         try Contract(document: try JSONParser.parse(PackageResources.openrpc_json))
     }
 
-    /// `talentd init`: creates or migrates the database. Idempotent.
-    public static func initialize(databasePath: String, logger: Logger) throws {
+    /// `talentd init`: creates or migrates the database, and creates the principal `admin` if it
+    /// does not exist yet. Idempotent.
+    public static func initialize(databasePath: String, adminSecretFile: String?, logger: Logger) throws {
         restrictFileModes()
         let (store, applied) = try Store.createOrMigrate(path: databasePath, migrations: migrations)
+        defer { try? store.close() }
         let version = try store.schemaVersion()
-        try store.close()
+        if let adminSecretFile {
+            let exists = try store.pool.read { try Principal.find($0, name: "admin") } != nil
+            if exists {
+                logger.info("principal admin already exists; its secret is unchanged", metadata: ["db": .string(databasePath)])
+            } else {
+                let (secret, generated) = try SecretFile.readOrCreate(adminSecretFile)
+                let hash = try Passwords().hash(secret)
+                try store.pool.write { db in
+                    _ = try Principal.insert(db, name: "admin", kind: "human", roles: [Role.admin.rawValue], org: nil, passwordHash: hash)
+                    try AuditTrail.append(db, principal: "talentd init", method: "principal.create",
+                                          target: AuditTarget(type: "principal", id: "admin"),
+                                          params: ["name": "admin", "kind": "human", "roles": ["admin"], "secret": "***"])
+                }
+                logger.info("created principal admin", metadata: [
+                    "secret_file": .string(adminSecretFile), "secret": .string(generated ? "generated, written there with mode 0600" : "read from there"),
+                ])
+            }
+        }
         if applied.isEmpty {
             logger.info("database already up to date", metadata: ["db": .string(databasePath), "schema_version": .stringConvertible(version)])
         } else {
@@ -38,6 +66,36 @@ public enum Daemon {
                 "applied": .string(applied.joined(separator: ",")),
             ])
         }
+    }
+
+    /// `talentd admin reset-secret`: sets a principal's password offline (for recovery), and
+    /// re-enables it. The new secret is read from the file, or generated and written there.
+    public static func resetSecret(databasePath: String, name: String, secretFile: String, logger: Logger) throws {
+        restrictFileModes()
+        let store = try Store.openForServing(path: databasePath, migrations: migrations)
+        defer { try? store.close() }
+        guard let principal = try store.pool.read({ try Principal.find($0, name: name) }) else {
+            throw SecretFile.Failure(description: "no principal named \"\(name)\" in \(databasePath)")
+        }
+        let (secret, generated) = try SecretFile.readOrCreate(secretFile)
+        let hash = try Passwords().hash(secret)
+        try store.pool.write { db in
+            try Principal.touch(db, id: principal.id, set: "password_hash = ?, status = 'active'", [hash])
+            try AuditTrail.append(db, principal: "talentd admin reset-secret", method: "principal.set_secret",
+                                  target: AuditTarget(type: "principal", id: name), params: ["name": .string(name), "secret": "***"])
+        }
+        logger.info("secret reset", metadata: [
+            "principal": .string(name), "secret_file": .string(secretFile),
+            "secret": .string(generated ? "generated, written there with mode 0600" : "read from there"),
+        ])
+    }
+
+    /// `talentd audit verify`: recomputes the audit chain offline. Returns its verdict as JSON.
+    public static func verifyAudit(databasePath: String) throws -> (ok: Bool, report: JSONValue) {
+        let store = try Store.openForServing(path: databasePath, migrations: migrations)
+        defer { try? store.close() }
+        let verification = try store.pool.read { try AuditTrail.verify($0) }
+        return (verification.ok, verification.json)
     }
 
     /// `talentd serve`: serves until SIGTERM or SIGINT, then drains and exits.
@@ -56,18 +114,36 @@ public enum Daemon {
         serverConfiguration.eventLoopThreads = config.eventLoopThreads
         serverConfiguration.drainTimeout = .seconds(config.drainTimeoutSeconds)
 
+        let hashWorkers = NIOThreadPool(numberOfThreads: min(config.hashThreads, System.coreCount))
+        hashWorkers.start()
+
         let stats = ServerStats()
-        let system = SystemMethods(store: store, contract: contract, config: config, stats: stats)
+        let sessions = SessionResolver(store: store)
+        let passwords = Passwords()
+        let domains = Domains(
+            system: SystemMethods(store: store, contract: contract, config: config, stats: stats),
+            session: SessionMethods(store: store, sessions: sessions, throttle: LoginThrottle(), passwords: passwords),
+            principal: PrincipalMethods(sessions: sessions, passwords: passwords),
+            token: TokenMethods(),
+            audit: AuditMethods())
+        let runner = MethodRunner(store: store, sessions: sessions, secretParams: TableCheck.secretParams(contract),
+                                  secretResults: TableCheck.secretResultMembers(contract),
+                                  idempotencyRetentionSeconds: config.idempotencyRetentionSeconds)
         let server: RPCServer
         do {
-            let dispatcher = try Dispatcher(methods: methodTable(system), contract: contract, limits: config.limits,
-                                            stats: stats, workers: workers, logger: logger)
+            let table = methodTable(domains)
+            try TableCheck.check(table, against: contract)
+            let dispatcher = try Dispatcher(methods: table.map(runner.compile), contract: contract, limits: config.limits,
+                                            stats: stats, workers: workers, heavyWorkers: hashWorkers, logger: logger)
             server = try RPCServer(configuration: serverConfiguration, dispatcher: dispatcher, stats: stats, logger: logger)
         } catch {
             try? workers.syncShutdownGracefully()
+            try? hashWorkers.syncShutdownGracefully()
             try? store.close()
             throw error
         }
+        let purge = IdempotencyPurge(store: store, retentionSeconds: config.idempotencyRetentionSeconds, logger: logger)
+        purge.start()
         logger.info("serving", metadata: [
             "socket": .string(socketPath), "db": .string(databasePath),
             "schema_version": .stringConvertible((try? store.schemaVersion()) ?? -1),
@@ -89,8 +165,10 @@ public enum Daemon {
         }
         stop.wait()
         logger.info("shutting down", metadata: ["signal": .string(signalName.get())])
+        purge.stop()
         server.shutdown()
         try? workers.syncShutdownGracefully()
+        try? hashWorkers.syncShutdownGracefully()
         do {
             try store.close()
         } catch {

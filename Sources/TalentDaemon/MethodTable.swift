@@ -1,17 +1,55 @@
 import TalentProtocol
 
 /// Every method the daemon serves, in one list (modelled on Redis's command table): the name,
-/// the handler, and flags. `Protocol/openrpc.json` must describe exactly these methods: the
-/// daemon checks at start-up and refuses to run if the two differ.
+/// who may call it, how it is limited to the caller's org, its handler and how it runs.
+/// `MethodRunner` enforces the access and scope columns before any handler runs.
 ///
-/// Flags: `.fast` runs on the event loop (no I/O, never blocks); `.mutating` changes state.
-func methodTable(_ system: SystemMethods) -> [RPCMethod] {
-    [
-        //        name              handler                 flags
-        RPCMethod("rpc.discover",   system.discover,        flags: [.fast]),
-        RPCMethod("system.ping",    system.ping,            flags: [.fast]),
-        RPCMethod("system.info",    system.info),
-        RPCMethod("system.health",  system.health),
-        RPCMethod("system.stats",   system.stats,           flags: [.fast]),
+/// `Protocol/openrpc.json` must describe exactly these methods, with the same `x-roles` and
+/// `x-mutating`: the daemon checks at start-up and refuses to run if they differ.
+///
+/// Kinds: `plain` manages its own storage access, `read` runs in one snapshot, `write` runs in
+/// one transaction with its audit entry and idempotency record. Flags: `.fast` runs on the
+/// event loop (no I/O; only for methods anyone may call); `.heavy` runs on the bounded CPU pool.
+func methodTable(_ d: Domains) -> [MethodSpec] {
+    let admin: Set<Role> = [.admin]
+    let adminOrAuditor: Set<Role> = [.admin, .auditor]
+    let operations: Set<Role> = [.admin, .ops, .auditor]
+    return [
+        //    name                     access                       handler                   scope, flags
+        plain("rpc.discover",          .anyone,                     d.system.discover,        flags: [.fast]),
+        plain("system.ping",           .anyone,                     d.system.ping,            flags: [.fast]),
+        plain("system.info",           .loggedIn,                   d.system.info),
+        plain("system.health",         .roles(operations),          d.system.health),
+        plain("system.stats",          .roles(operations),          d.system.stats),
+
+        plain("session.login",         .anyone,                     d.session.login,          flags: [.heavy]),
+        read("session.whoami",         .loggedIn,                   d.session.whoami),
+        plain("session.logout",        .loggedIn,                   d.session.logout),
+
+        write("principal.create",      .roles(admin),               d.principal.create,       flags: [.heavy]),
+        read("principal.get",          .rolesOrSelf(adminOrAuditor), d.principal.get),
+        read("principal.list",         .roles(adminOrAuditor),      d.principal.list),
+        write("principal.update",      .roles(admin),               d.principal.update),
+        write("principal.disable",     .roles(admin),               d.principal.disable),
+        write("principal.enable",      .roles(admin),               d.principal.enable),
+        write("principal.set_secret",  .rolesOrSelf(admin),         d.principal.setSecret,    flags: [.heavy]),
+        write("principal.bind_uid",    .roles(admin),               d.principal.bindUID),
+        write("principal.unbind_uid",  .roles(admin),               d.principal.unbindUID),
+
+        write("token.create",          .roles(admin),               d.token.create),
+        read("token.list",             .roles(adminOrAuditor),      d.token.list),
+        write("token.revoke",          .roles(admin),               d.token.revoke),
+
+        read("audit.list",             .roles(adminOrAuditor),      d.audit.list),
+        read("audit.verify",           .roles(adminOrAuditor),      d.audit.verify),
     ]
+}
+
+/// Each domain's handlers, built once at start-up.
+struct Domains: Sendable {
+    let system: SystemMethods
+    let session: SessionMethods
+    let principal: PrincipalMethods
+    let token: TokenMethods
+    let audit: AuditMethods
 }

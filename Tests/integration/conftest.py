@@ -61,6 +61,15 @@ class Conn:
         assert "error" not in response, response
         return response["result"]
 
+    def error(self, method: str, params=None) -> dict:
+        """Calls a method that must fail; returns its `error` member."""
+        response = self.call(method, params)
+        assert "error" in response, response
+        return response["error"]
+
+    def login(self, principal: str, secret: str) -> dict:
+        return self.result("session.login", {"principal": principal, "secret": secret})
+
     def at_eof(self, timeout: float = 5.0) -> bool:
         self.sock.settimeout(timeout)
         try:
@@ -80,10 +89,12 @@ class Daemon:
         self.db = str(workdir / "talent.db")
         self.socket = str(workdir / "talentd.sock")
         self.log_path = workdir / "talentd.log"
+        self.admin_secret_file = workdir / "admin.secret"
         self.config = config
         self.log_level = log_level
         self.proc: subprocess.Popen | None = None
-        run([str(TALENTD), "init", "--db", self.db], check=True)
+        run([str(TALENTD), "init", "--db", self.db, "--admin-secret-file", str(self.admin_secret_file)], check=True)
+        self.admin_secret = self.admin_secret_file.read_text().strip()
 
     def serve_args(self) -> list[str]:
         args = [str(TALENTD), "serve", "--db", self.db, "--socket", self.socket, "--log-level", self.log_level]
@@ -108,10 +119,18 @@ class Daemon:
         raise RuntimeError("talentd did not start listening within 15 s")
 
     def connect(self, timeout: float = 10.0) -> Conn:
+        """A connection that has not logged in."""
         return Conn(self.socket, timeout)
 
+    def login(self, principal: str = "admin", secret: str | None = None, timeout: float = 10.0) -> Conn:
+        """A connection logged in (as admin unless told otherwise)."""
+        conn = Conn(self.socket, timeout)
+        conn.login(principal, self.admin_secret if secret is None else secret)
+        return conn
+
     def rpc(self, method: str, params=None):
-        conn = self.connect()
+        """One call on a fresh connection logged in as admin."""
+        conn = self.login()
         try:
             return conn.call(method, params)
         finally:

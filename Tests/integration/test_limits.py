@@ -99,7 +99,7 @@ def wait_until_only_one_open(d):
     import time
     deadline = time.monotonic() + 5
     while True:
-        probe = d.connect()
+        probe = d.login()
         open_now = probe.result("system.stats")["connections"]["open"]
         probe.close()
         if open_now == 1 or time.monotonic() > deadline:
@@ -135,6 +135,7 @@ def test_connection_limit(make_daemon):
             time.sleep(0.05)
         finally:
             again.close()
+    conns[0].login("admin", d.admin_secret)
     stats = conns[0].result("system.stats")
     assert stats["connections"]["rejected"] >= 1 and stats["connections"]["limit"] == 8
     for c in conns:

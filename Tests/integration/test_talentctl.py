@@ -7,7 +7,13 @@ import pytest
 from conftest import TALENTCTL, run
 
 
-def ctl(daemon, *args, env=None, input=None):
+def ctl(daemon, *args, env=None, input=None, login=True):
+    """talentctl against `daemon`, logged in as admin through the environment unless login=False."""
+    if env is None:
+        env = dict(os.environ)
+        env.pop("TALENT_PRINCIPAL", None)
+        if login:
+            env.update(TALENT_PRINCIPAL="admin", TALENT_SECRET=daemon.admin_secret)
     return run([str(TALENTCTL), "--socket", daemon.socket, *args], env=env, input=input, timeout=30)
 
 

@@ -14,6 +14,11 @@ public struct DaemonConfig: Sendable {
     public var eventLoopThreads = System.coreCount
     /// Threads that run handlers touching the database.
     public var workerThreads = max(4, System.coreCount * 2)
+    /// Threads for password hashing (Argon2): at most one per core; by default half of them, so
+    /// a flood of logins leaves the other half to everything else.
+    public var hashThreads = max(1, System.coreCount / 2)
+    /// How long an idempotency key is remembered.
+    public var idempotencyRetentionSeconds: Int64 = 86_400
     public var drainTimeoutSeconds: Int64 = 10
     public var busyTimeoutMilliseconds = 5000
     public var diskDegradedBelowBytes: Int64 = 1 << 30
@@ -49,12 +54,16 @@ public struct DaemonConfig: Sendable {
         if let n = json["worker_threads"]?.intValue { config.workerThreads = Int(n) }
         if let n = json["drain_timeout_s"]?.intValue { config.drainTimeoutSeconds = n }
         if let n = json["busy_timeout_ms"]?.intValue { config.busyTimeoutMilliseconds = Int(n) }
+        if let n = json["hash_threads"]?.intValue { config.hashThreads = Int(n) }
+        if let n = json["idempotency_retention_s"]?.intValue { config.idempotencyRetentionSeconds = n }
         if let limits = json["limits"] {
             if let n = limits["max_line_bytes"]?.intValue { config.limits.maxLineBytes = Int(n) }
             if let n = limits["max_depth"]?.intValue { config.limits.maxDepth = Int(n) }
             if let n = limits["max_batch"]?.intValue { config.limits.maxBatch = Int(n) }
             if let n = limits["max_connections"]?.intValue { config.limits.maxConnections = Int(n) }
             if let n = limits["max_queued_per_connection"]?.intValue { config.limits.maxQueuedPerConnection = Int(n) }
+            if let n = limits["idle_timeout_unauthenticated_s"]?.intValue { config.limits.idleTimeoutUnauthenticatedSeconds = n }
+            if let n = limits["idle_timeout_s"]?.intValue { config.limits.idleTimeoutSeconds = n }
         }
         if let health = json["health"] {
             if let n = health["disk_degraded_below_bytes"]?.intValue { config.diskDegradedBelowBytes = n }
@@ -73,12 +82,16 @@ public struct DaemonConfig: Sendable {
           "worker_threads": {"type": "integer", "minimum": 1, "maximum": 256},
           "drain_timeout_s": {"type": "integer", "minimum": 0, "maximum": 3600},
           "busy_timeout_ms": {"type": "integer", "minimum": 0, "maximum": 600000},
+          "hash_threads": {"type": "integer", "minimum": 1, "maximum": 256},
+          "idempotency_retention_s": {"type": "integer", "minimum": 60, "maximum": 31536000},
           "limits": {"type": "object", "additionalProperties": false, "properties": {
             "max_line_bytes": {"type": "integer", "minimum": 1024, "maximum": 268435456},
             "max_depth": {"type": "integer", "minimum": 2, "maximum": 512},
             "max_batch": {"type": "integer", "minimum": 1, "maximum": 100000},
             "max_connections": {"type": "integer", "minimum": 1, "maximum": 100000},
-            "max_queued_per_connection": {"type": "integer", "minimum": 1, "maximum": 1000000}}},
+            "max_queued_per_connection": {"type": "integer", "minimum": 1, "maximum": 1000000},
+            "idle_timeout_unauthenticated_s": {"type": "integer", "minimum": 1, "maximum": 86400},
+            "idle_timeout_s": {"type": "integer", "minimum": 1, "maximum": 604800}}},
           "health": {"type": "object", "additionalProperties": false, "properties": {
             "disk_degraded_below_bytes": {"type": "integer", "minimum": 0},
             "disk_failing_below_bytes": {"type": "integer", "minimum": 0}}}

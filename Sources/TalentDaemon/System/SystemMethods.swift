@@ -24,15 +24,15 @@ final class SystemMethods: Sendable {
 
     private var uptimeSeconds: Int64 { (NIODeadline.now() - startedUptime).nanoseconds / 1_000_000_000 }
 
-    func discover(_ request: RequestContext) throws -> JSONValue {
+    func discover(_ call: Call) throws -> JSONValue {
         contract.document
     }
 
-    func ping(_ request: RequestContext) throws -> JSONValue {
+    func ping(_ call: Call) throws -> JSONValue {
         ["pong": true, "time": .string(UTCTime.now())]
     }
 
-    func info(_ request: RequestContext) throws -> JSONValue {
+    func info(_ call: Call) throws -> JSONValue {
         [
             "name": "talentd",
             "version": .string(Self.version),
@@ -50,7 +50,7 @@ final class SystemMethods: Sendable {
         static func < (a: Status, b: Status) -> Bool { a.rawValue < b.rawValue }
     }
 
-    func health(_ request: RequestContext) throws -> JSONValue {
+    func health(_ call: Call) throws -> JSONValue {
         var database: [String: JSONValue] = [:]
         let databaseStatus: Status
         do {
@@ -82,7 +82,7 @@ final class SystemMethods: Sendable {
         return ["status": overall.json, "checks": ["database": .object(database), "disk": disk, "connections": connections]]
     }
 
-    func stats(_ request: RequestContext) throws -> JSONValue {
+    func stats(_ call: Call) throws -> JSONValue {
         let snapshot = serverStats.snapshot()
         var methods: [String: JSONValue] = [:]
         for (name, m) in snapshot.methods {

@@ -5,10 +5,13 @@ import Glibc
 /// ISO 8601 UTC timestamps with milliseconds ("2026-11-22T13:44:04.123Z"), formatted by hand
 /// because `system.ping` is on the hot path and Foundation's formatters allocate heavily.
 enum UTCTime {
-    static func now() -> String {
+    static func now() -> String { ago(seconds: 0) }
+
+    /// The time `seconds` ago (for cut-offs such as the idempotency retention window).
+    static func ago(seconds offset: Int64) -> String {
         var spec = timespec()
         clock_gettime(CLOCK_REALTIME, &spec)
-        var seconds = spec.tv_sec
+        var seconds = spec.tv_sec - Int(offset)
         var parts = tm()
         gmtime_r(&seconds, &parts)
         var out = [UInt8]()

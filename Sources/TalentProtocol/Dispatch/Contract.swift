@@ -6,6 +6,7 @@ public struct Contract: Sendable {
 
     public struct Mismatch: Error, CustomStringConvertible {
         public let description: String
+        public init(description: String) { self.description = description }
     }
 
     public init(document: JSONValue) throws {

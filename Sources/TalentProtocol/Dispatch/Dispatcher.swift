@@ -19,16 +19,20 @@ public final class Dispatcher: Sendable {
     private let limits: Limits
     private let stats: ServerStats
     private let workers: NIOThreadPool
+    private let heavyWorkers: NIOThreadPool
     private let logger: Logger
 
+    /// `workers` run handlers that touch the database; `heavyWorkers` (at most one thread per
+    /// core) run `.heavy` ones, so CPU-bound work queues there instead of starving the rest.
     public init(methods: [RPCMethod], contract: Contract, limits: Limits, stats: ServerStats,
-                workers: NIOThreadPool, logger: Logger) throws {
+                workers: NIOThreadPool, heavyWorkers: NIOThreadPool, logger: Logger) throws {
         try contract.check(against: methods)
         self.methods = Dictionary(uniqueKeysWithValues: methods.map { ($0.name, $0) })
         self.contract = contract
         self.limits = limits
         self.stats = stats
         self.workers = workers
+        self.heavyWorkers = heavyWorkers
         self.logger = logger
     }
 
@@ -116,7 +120,8 @@ public final class Dispatcher: Sendable {
         if method.flags.contains(.fast) {
             return finish(request, statsKey: method.name, started: started, run(method, context))
         }
-        let future = workers.runIfActive(eventLoop: eventLoop) { [self] in
+        let pool = method.flags.contains(.heavy) ? heavyWorkers : workers
+        let future = pool.runIfActive(eventLoop: eventLoop) { [self] in
             run(method, context)
         }.flatMapErrorThrowing { _ in
             Result<JSONValue, RPCError>.failure(.unavailable("the daemon is shutting down; retry shortly"))

@@ -11,6 +11,10 @@ public struct Limits: Sendable {
     /// Requests read but not yet answered on one connection before the daemon stops reading from
     /// it (backpressure: a client that writes without reading cannot make the daemon buffer without bound).
     public var maxQueuedPerConnection = 4096
+    /// A connection that has not logged in is closed after this many idle seconds.
+    public var idleTimeoutUnauthenticatedSeconds: Int64 = 10
+    /// A logged-in connection is closed after this many idle seconds.
+    public var idleTimeoutSeconds: Int64 = 1800
 
     public init() {}
 }

@@ -1,6 +1,9 @@
 import Logging
+import NIOConcurrencyHelpers
+import NIOCore
 
-/// One row of the daemon's method table: its name, what it does, how it runs.
+/// One method the server can run: its name, how it runs, and its handler. The daemon builds
+/// these from its method table, where roles and scoping are declared.
 public struct RPCMethod: Sendable {
     public struct Flags: OptionSet, Sendable {
         public let rawValue: Int
@@ -9,6 +12,11 @@ public struct RPCMethod: Sendable {
         public static let mutating = Flags(rawValue: 1 << 0)
         /// Does no I/O and never blocks: runs on the connection's event loop, not the worker pool.
         public static let fast = Flags(rawValue: 1 << 1)
+        /// Callable before login.
+        public static let `public` = Flags(rawValue: 1 << 2)
+        /// CPU-bound (password hashing): runs on the small bounded pool, at most one thread per
+        /// core, so a flood of such requests queues there instead of starving everything else.
+        public static let heavy = Flags(rawValue: 1 << 3)
     }
 
     public typealias Handler = @Sendable (RequestContext) throws -> JSONValue
@@ -32,7 +40,55 @@ public struct RequestContext: Sendable {
     public let logger: Logger
 }
 
-/// Facts about the connection a request came in on.
-public struct ConnectionInfo: Sendable {
+/// The Unix credentials of the process at the other end of a connection (SO_PEERCRED).
+public struct PeerCredentials: Sendable, Equatable {
+    public let pid: Int32
+    public let uid: UInt32
+    public let gid: UInt32
+}
+
+/// Who a connection is logged in as. The daemon decides what the roles and org mean.
+public struct SessionPrincipal: Sendable, Equatable {
+    public let id: Int64
+    public let name: String
+    public let roles: Set<String>
+    public let org: String?
+    /// How the session was established: "password", "token" or "peer".
+    public let via: String
+
+    public init(id: Int64, name: String, roles: Set<String>, org: String?, via: String) {
+        self.id = id
+        self.name = name
+        self.roles = roles
+        self.org = org
+        self.via = via
+    }
+}
+
+/// Per-connection state that outlives one request: the login and the login-failure count.
+public struct SessionState: Sendable {
+    public var principal: SessionPrincipal?
+    /// The identity generation the principal was loaded at; a newer one means reload it.
+    public var generation: Int = 0
+    /// Whether the peer's uid has been looked up for an automatic login.
+    public var peerChecked = false
+    public var failedLogins = 0
+    public var blockedUntil: NIODeadline?
+
+    public init() {}
+}
+
+/// Facts about the connection a request came in on, and its session.
+public final class ConnectionInfo: Sendable {
     public let id: Int
+    public let peer: PeerCredentials?
+    public let session = NIOLockedValueBox(SessionState())
+
+    public init(id: Int, peer: PeerCredentials?) {
+        self.id = id
+        self.peer = peer
+    }
+
+    public var principal: SessionPrincipal? { session.withLockedValue { $0.principal } }
+    public var isAuthenticated: Bool { principal != nil }
 }

@@ -61,4 +61,17 @@ extension RPCError {
     public static func invalidState(_ message: String, details: [String: JSONValue] = [:]) -> RPCError {
         RPCError(code: -32006, reason: "invalid_state", message: message, details: details)
     }
+    public static func unauthenticated(_ message: String = "log in first: session.login {principal, secret}") -> RPCError {
+        RPCError(code: -32010, reason: "unauthenticated", message: message)
+    }
+    public static func forbidden(_ message: String) -> RPCError {
+        RPCError(code: -32011, reason: "forbidden", message: message)
+    }
+    public static func rateLimited(_ message: String, retryAfterMilliseconds: Int64) -> RPCError {
+        RPCError(code: -32012, reason: "rate_limited", message: message,
+                 details: ["retry_after_ms": .int(retryAfterMilliseconds)])
+    }
+    public static func idempotencyMismatch(_ message: String) -> RPCError {
+        RPCError(code: -32013, reason: "idempotency_mismatch", message: message, field: "idempotency_key")
+    }
 }

@@ -6,7 +6,8 @@ struct DrainEvent {}
 /// Serves one connection. Lines are answered strictly in the order they arrived (the pipelining
 /// guarantee in PROTOCOL.md): a line whose handler runs on the worker pool holds back the lines
 /// behind it until it is answered. Reading pauses while too many lines wait, so a client that
-/// writes without reading cannot make the daemon buffer without bound.
+/// writes without reading cannot make the daemon buffer without bound. An idle connection is
+/// closed: soon if it never logged in, after the configured idle time if it did.
 final class RPCConnectionHandler: ChannelDuplexHandler {
     typealias InboundIn = Frame
     typealias OutboundIn = ByteBuffer
@@ -21,7 +22,7 @@ final class RPCConnectionHandler: ChannelDuplexHandler {
     private var heldRead = false
     private var inputClosed = false
     private var unflushed = false
-    private var lastFrameAt = NIODeadline.now()
+    private var lastActivityAt = NIODeadline.now()
     /// While draining, a connection is closed once it has been idle this long: a request the
     /// client wrote just before the signal may still be on its way through the kernel.
     static let drainQuietPeriod = TimeAmount.milliseconds(100)
@@ -33,9 +34,31 @@ final class RPCConnectionHandler: ChannelDuplexHandler {
         self.limits = limits
     }
 
+    func handlerAdded(context: ChannelHandlerContext) {
+        scheduleIdleCheck(context: context)
+    }
+
+    private var idleTimeout: TimeAmount {
+        .seconds(connection.isAuthenticated ? limits.idleTimeoutSeconds : limits.idleTimeoutUnauthenticatedSeconds)
+    }
+
+    /// Checks for idleness when the current timeout could have run out, and again after that.
+    private func scheduleIdleCheck(context: ChannelHandlerContext) {
+        let due = lastActivityAt + idleTimeout
+        context.eventLoop.assumeIsolated().scheduleTask(deadline: max(due, .now() + .milliseconds(100))) {
+            guard context.channel.isActive else { return }
+            if !self.busy, self.queue.isEmpty, NIODeadline.now() - self.lastActivityAt >= self.idleTimeout {
+                self.flushIfNeeded(context: context)
+                context.close(promise: nil)
+            } else {
+                self.scheduleIdleCheck(context: context)
+            }
+        }
+    }
+
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         queue.append(unwrapInboundIn(data))
-        lastFrameAt = .now()
+        lastActivityAt = .now()
         if !busy { processQueue(context: context) }
     }
 
@@ -98,6 +121,7 @@ final class RPCConnectionHandler: ChannelDuplexHandler {
 
     private func write(_ bytes: [UInt8], context: ChannelHandlerContext) {
         stats.addBytes(out: bytes.count)
+        lastActivityAt = .now()
         context.write(wrapOutboundOut(context.channel.allocator.buffer(bytes: bytes)), promise: nil)
         unflushed = true
     }
@@ -117,7 +141,7 @@ final class RPCConnectionHandler: ChannelDuplexHandler {
 
     private func closeWhenQuiet(context: ChannelHandlerContext) {
         guard context.channel.isActive else { return }
-        if !busy, queue.isEmpty, NIODeadline.now() - lastFrameAt >= Self.drainQuietPeriod {
+        if !busy, queue.isEmpty, NIODeadline.now() - lastActivityAt >= Self.drainQuietPeriod {
             flushIfNeeded(context: context)
             context.close(promise: nil)
             return

@@ -75,11 +75,11 @@ public final class RPCServer: Sendable {
                     stats.connectionClosed()
                 }
                 let id = nextConnectionID.withLockedValue { $0 += 1; return $0 }
-                return channel.eventLoop.makeCompletedFuture {
+                return peerCredentials(of: channel).flatMapThrowing { peer in
                     try channel.pipeline.syncOperations.addHandler(
                         ByteToMessageHandler(LineFrameDecoder(maxLineBytes: limits.maxLineBytes, stats: stats)))
                     try channel.pipeline.syncOperations.addHandler(
-                        RPCConnectionHandler(dispatcher: dispatcher, connection: ConnectionInfo(id: id),
+                        RPCConnectionHandler(dispatcher: dispatcher, connection: ConnectionInfo(id: id, peer: peer),
                                              stats: stats, limits: limits))
                 }
             }
@@ -145,6 +145,24 @@ final class RejectConnectionHandler: ChannelInboundHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {}  // whatever it sent is not read
+}
+
+/// The Unix credentials of the connecting process (SO_PEERCRED), or nil if the kernel does not
+/// say. Kept out of line: NIO asks that unsafe socket-option reads not be public or inlinable.
+private func peerCredentials(of channel: Channel) -> EventLoopFuture<PeerCredentials?> {
+    guard let provider = channel as? SocketOptionProvider else { return channel.eventLoop.makeSucceededFuture(nil) }
+    let future: EventLoopFuture<UCred> = provider.unsafeGetSocketOption(
+        level: SocketOptionLevel(SOL_SOCKET), name: SocketOptionName(SO_PEERCRED))
+    return future.map { Optional(PeerCredentials(pid: $0.pid, uid: $0.uid, gid: $0.gid)) }
+        .recover { _ in nil }
+}
+
+/// Linux's `struct ucred` (pid, uid, gid: three 32-bit fields), which Glibc's Swift module
+/// hides behind _GNU_SOURCE.
+private struct UCred: Sendable {
+    var pid: Int32 = 0
+    var uid: UInt32 = 0
+    var gid: UInt32 = 0
 }
 
 /// Minimal blocking socket helpers for start-up checks.

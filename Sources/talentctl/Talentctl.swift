@@ -14,6 +14,8 @@ struct Talentctl: ParsableCommand {
         discussion: """
         The daemon's socket is --socket, else $TALENT_SOCKET, else ./var/talentd.sock. Output is a table on a terminal and JSON when piped; -o json or -o table forces either.
 
+        Credentials, first found wins: --principal with --secret-file; $TALENT_PRINCIPAL with $TALENT_SECRET (a password) or $TALENT_TOKEN (an API token); --principal or $TALENT_PRINCIPAL alone on a terminal prompts for the password without echo; otherwise the daemon logs you in by your Unix user if an admin bound it (principal.bind_uid). A secret is never accepted as a plain argument.
+
         Exit status: 0 success; 1 the daemon answered an error (or health is not ok); 3 the daemon could not be reached; 64 bad usage.
 
         Examples:
@@ -40,6 +42,8 @@ extension TalentctlCommand {
         var merged = local
         merged.socket = local.socket ?? root.global.socket
         merged.output = local.output ?? root.global.output
+        merged.principal = local.principal ?? root.global.principal
+        merged.secretFile = local.secretFile ?? root.global.secretFile
         return merged
     }
 }
@@ -52,16 +56,30 @@ struct GlobalOptions: ParsableArguments {
     @Option(name: .long, help: "Daemon socket (default: $TALENT_SOCKET, else ./var/talentd.sock).")
     var socket: String?
 
+    @Option(name: .long, help: "Log in as this principal (default: $TALENT_PRINCIPAL).")
+    var principal: String?
+
+    @Option(name: .long, help: "File holding the password or API token for --principal (never pass a secret as an argument).")
+    var secretFile: String?
+
     @Option(name: [.short, .customLong("output")], help: "Output format: table or json (default: table on a terminal, json otherwise).")
     var output: OutputFormat?
 
     var format: OutputFormat { output ?? (isatty(STDOUT_FILENO) == 1 ? .table : .json) }
     var socketPath: String { DefaultPaths.socket(flag: socket) }
 
-    /// Connects, runs `body`, and turns failures into the documented exit statuses.
-    func withClient<T>(_ body: (RPCClient) throws -> T) throws -> T {
+    /// Connects, logs in when credentials are given (see `Credentials`), runs `body`, and turns
+    /// failures into the documented exit statuses.
+    func withClient<T>(login: Bool = true, _ body: (RPCClient) throws -> T) throws -> T {
         do {
-            return try body(try RPCClient(socketPath: socketPath))
+            let client = try RPCClient(socketPath: socketPath)
+            if login, let credentials = try Credentials.resolve(principal: principal, secretFile: secretFile) {
+                _ = try client.call("session.login", params: ["principal": .string(credentials.principal), "secret": .string(credentials.secret)])
+            }
+            return try body(client)
+        } catch let error as Credentials.Failure {
+            printError(error.description)
+            throw ExitCode(64)
         } catch let error as RPCError {
             let field = error.field.map { " (field: \($0))" } ?? ""
             printError("\(error.reason): \(error.message)\(field)")
@@ -108,7 +126,7 @@ struct Ping: TalentctlCommand {
     @ParentCommand var root: Talentctl
 
     func run() throws {
-        let (result, elapsed) = try global.withClient { client -> (JSONValue, Double) in
+        let (result, elapsed) = try global.withClient(login: false) { client -> (JSONValue, Double) in
             var start = timespec()
             clock_gettime(CLOCK_MONOTONIC, &start)
             let result = try client.call("system.ping")
@@ -203,7 +221,7 @@ struct Methods: TalentctlCommand {
     @ParentCommand var root: Talentctl
 
     func run() throws {
-        let document = try global.withClient { try $0.call("rpc.discover") }
+        let document = try global.withClient(login: false) { try $0.call("rpc.discover") }
         let methods = (document["methods"]?.arrayValue ?? [])
             .map { (name: text($0["name"]), summary: text($0["summary"])) }
             .sorted { $0.name < $1.name }

@@ -1,0 +1,51 @@
+import Logging
+import TalentProtocol
+
+/// What a domain handler sees: params already validated against the contract, who is calling,
+/// and the org the caller is limited to. Typed accessors answer `invalid_params` naming the field.
+struct Call: Sendable {
+    let method: String
+    let params: [String: JSONValue]
+    /// Nil only in methods anyone may call before login.
+    let principal: SessionPrincipal?
+    let connection: ConnectionInfo
+    let logger: Logger
+    /// The org this caller is limited to, or nil for national scope.
+    let scopeOrg: String?
+
+    var principalName: String { principal?.name ?? "(anonymous)" }
+
+    func has(_ role: Role) -> Bool { principal?.roles.contains(role.rawValue) ?? false }
+    func hasAny(_ roles: Set<Role>) -> Bool { roles.contains { has($0) } }
+    var seesPersonalData: Bool { hasAny(Role.seePersonalData) }
+
+    /// The `org` param, or for a caller limited to its org and giving none, that org.
+    var org: String? { string("org") ?? scopeOrg }
+
+    func string(_ name: String) -> String? { params[name]?.stringValue }
+    func int(_ name: String) -> Int64? { params[name]?.intValue ?? params[name].flatMap(Self.integral) }
+    func bool(_ name: String) -> Bool? { params[name]?.boolValue }
+    func strings(_ name: String) -> [String]? { params[name]?.arrayValue?.compactMap(\.stringValue) }
+    func date(_ name: String) -> CalendarDate? { string(name).flatMap(CalendarDate.init) }
+
+    func requiredString(_ name: String) throws -> String {
+        guard let value = string(name) else { throw RPCError.invalidParams(field: name, "\(name) is required") }
+        return value
+    }
+
+    func requiredInt(_ name: String) throws -> Int64 {
+        guard let value = int(name) else { throw RPCError.invalidParams(field: name, "\(name) is required") }
+        return value
+    }
+
+    func requiredDate(_ name: String) throws -> CalendarDate {
+        guard let value = date(name) else { throw RPCError.invalidParams(field: name, "\(name) must be a date YYYY-MM-DD") }
+        return value
+    }
+
+    /// A JSON number such as 3.0 that the contract accepted as an integer.
+    private static func integral(_ value: JSONValue) -> Int64? {
+        if case .double(let d) = value, d == d.rounded(), abs(d) < 9.2e18 { return Int64(d) }
+        return nil
+    }
+}

@@ -1,0 +1,156 @@
+import GRDB
+import Logging
+import TalentProtocol
+import TalentStorage
+
+/// Turns the method table into methods the dispatcher can run, and enforces, in this one place
+/// and before any handler runs: login, roles, org scoping; then runs reads in one snapshot and
+/// writes in one transaction together with their audit entry and idempotency record.
+struct MethodRunner: Sendable {
+    let store: Store
+    let sessions: SessionResolver
+    /// Params the contract marks `x-secret`, per method: replaced by "***" in the audit trail.
+    let secretParams: [String: Set<String>]
+    /// Result members the contract marks `x-secret`: left out of stored idempotency results.
+    let secretResults: [String: Set<String>]
+    let idempotencyRetentionSeconds: Int64
+
+    func compile(_ spec: MethodSpec) -> RPCMethod {
+        var flags = spec.flags
+        if case .anyone = spec.access { flags.insert(.public) } else {
+            // Checking a session may read the database: never on the event loop.
+            flags.remove(.fast)
+        }
+        if spec.isMutating { flags.insert(.mutating) }
+        return RPCMethod(spec.name, { context in try self.run(spec, context) }, flags: flags)
+    }
+
+    private func run(_ spec: MethodSpec, _ context: RequestContext) throws -> JSONValue {
+        let principal: SessionPrincipal?
+        if case .anyone = spec.access {
+            principal = context.connection.principal
+        } else {
+            principal = try sessions.current(context.connection)
+            guard let principal else { throw RPCError.unauthenticated() }
+            try authorize(spec, principal, context)
+        }
+        let limitedToOrg: String? = principal.flatMap { p in
+            Role.national.contains(where: { p.roles.contains($0.rawValue) }) ? nil : p.org
+        }
+        var call = Call(method: spec.name, params: context.params, principal: principal,
+                        connection: context.connection, logger: context.logger, scopeOrg: nil)
+        if let limitedToOrg, case .orgParam = spec.scope {
+            if let asked = call.string("org"), asked != limitedToOrg {
+                throw deny(call, "\(call.principalName) belongs to \(limitedToOrg) and cannot act for \(asked)")
+            }
+            call = call.scoped(to: limitedToOrg)
+        }
+        switch spec.body {
+        case .plain(let handler):
+            return try handler(call)
+        case .read(let handler):
+            return try recordingDenial(call) {
+                try store.pool.read { db in
+                    try checkRecordScope(spec, call, limitedToOrg, db)
+                    return try handler(call.scoped(to: call.scopeOrg ?? limitedToOrg), db)
+                }
+            }
+        case .write(let handler):
+            return try recordingDenial(call) {
+                try write(spec, call.scoped(to: call.scopeOrg ?? limitedToOrg), limitedToOrg, handler)
+            }
+        }
+    }
+
+    /// A record found out of scope inside a transaction: the denial is recorded after it ends
+    /// (GRDB transactions do not nest).
+    private struct OutOfScope: Error { let message: String }
+
+    private func recordingDenial(_ call: Call, _ body: () throws -> JSONValue) throws -> JSONValue {
+        do {
+            return try body()
+        } catch let error as OutOfScope {
+            throw deny(call, error.message)
+        }
+    }
+
+    private func authorize(_ spec: MethodSpec, _ principal: SessionPrincipal, _ context: RequestContext) throws {
+        let allowed: Bool
+        switch spec.access {
+        case .anyone, .loggedIn: allowed = true
+        case .roles(let roles): allowed = roles.contains { principal.roles.contains($0.rawValue) }
+        case .rolesOrSelf(let roles):
+            allowed = roles.contains { principal.roles.contains($0.rawValue) }
+                || context.params["name"]?.stringValue == principal.name
+        }
+        if !allowed {
+            let call = Call(method: spec.name, params: context.params, principal: principal,
+                            connection: context.connection, logger: context.logger, scopeOrg: nil)
+            throw deny(call, "\(principal.name) (roles: \(principal.roles.sorted().joined(separator: ", "))) may not call \(spec.name)")
+        }
+    }
+
+    private func checkRecordScope(_ spec: MethodSpec, _ call: Call, _ limitedToOrg: String?, _ db: Database) throws {
+        guard let limitedToOrg, case .record(let orgOf) = spec.scope, let org = try orgOf(db, call) else { return }
+        if org != limitedToOrg {
+            throw OutOfScope(message: "\(call.principalName) belongs to \(limitedToOrg); this record belongs to \(org)")
+        }
+    }
+
+    private func write(_ spec: MethodSpec, _ call: Call, _ limitedToOrg: String?,
+                       _ handler: @Sendable (Call, Database) throws -> Change) throws -> JSONValue {
+        guard let principal = call.principal else { throw RPCError.unauthenticated() }
+        let key = call.string(IdempotencyStore.paramName)
+        let digest = key.map { _ in IdempotencyStore.digest(method: spec.name, params: call.params) }
+        return try store.pool.write { db in
+            if let key, let digest {
+                let notBefore = UTCTime.ago(seconds: idempotencyRetentionSeconds)
+                if case .replay(let result) = try IdempotencyStore.lookup(
+                    db, principalID: principal.id, key: key, digest: digest, notBefore: notBefore) {
+                    return result
+                }
+            }
+            try checkRecordScope(spec, call, limitedToOrg, db)
+            let change = try handler(call, db)
+            try AuditTrail.append(db, principal: principal.name, method: spec.name, target: change.target,
+                                  params: redacted(call))
+            if let key, let digest {
+                try IdempotencyStore.store(db, principalID: principal.id, key: key, method: spec.name,
+                                           digest: digest, result: withoutSecrets(spec.name, change.result))
+            }
+            return change.result
+        }
+    }
+
+    /// Records a denial in the audit trail (in its own transaction) and returns the error to throw.
+    private func deny(_ call: Call, _ message: String) -> RPCError {
+        do {
+            try store.pool.write { db in
+                try AuditTrail.append(db, principal: call.principalName, method: call.method, target: nil,
+                                      params: redacted(call), outcome: "denied")
+            }
+        } catch {
+            call.logger.error("could not record a denial in the audit trail", metadata: ["error": "\(error)"])
+        }
+        return RPCError.forbidden(message)
+    }
+
+    private func withoutSecrets(_ method: String, _ result: JSONValue) -> JSONValue {
+        guard let secrets = secretResults[method], case .object(var members) = result else { return result }
+        for name in secrets where members[name] != nil { members[name] = "***" }
+        return .object(members)
+    }
+
+    func redacted(_ call: Call) -> JSONValue {
+        let secrets = secretParams[call.method] ?? []
+        return .object(call.params.reduce(into: [:]) { out, member in
+            out[member.key] = secrets.contains(member.key) ? "***" : member.value
+        })
+    }
+}
+
+extension Call {
+    func scoped(to org: String?) -> Call {
+        Call(method: method, params: params, principal: principal, connection: connection, logger: logger, scopeOrg: org)
+    }
+}

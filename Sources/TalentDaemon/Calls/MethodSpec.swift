@@ -1,0 +1,75 @@
+import GRDB
+import TalentProtocol
+
+/// One row of the method table: who may call a method, how it is scoped to organizations, and
+/// its handler. `MethodRunner` turns rows into runnable methods and enforces all of it before a
+/// handler runs, so no handler checks roles itself.
+struct MethodSpec: Sendable {
+    enum Access: Sendable {
+        /// Anyone, before login too.
+        case anyone
+        /// Any logged-in principal.
+        case loggedIn
+        /// Principals holding one of these roles.
+        case roles(Set<Role>)
+        /// Principals holding one of these roles, or the principal named by the `name` param itself.
+        case rolesOrSelf(Set<Role>)
+    }
+
+    /// How a principal with an org is limited to it (admins and auditors never are).
+    enum Scope: Sendable {
+        /// Not limited by org.
+        case none
+        /// The `org` param: another org is forbidden; when absent, the caller's org is implied.
+        case orgParam
+        /// The org of the record the request names, found by this lookup (nil: no such record,
+        /// left to the handler to answer `not_found`).
+        case record(@Sendable (Database, Call) throws -> String?)
+    }
+
+    enum Body: Sendable {
+        /// Manages its own storage access (or needs none).
+        case plain(@Sendable (Call) throws -> JSONValue)
+        /// Reads in one snapshot.
+        case read(@Sendable (Call, Database) throws -> JSONValue)
+        /// Changes state in one transaction, together with its audit entry and idempotency record.
+        case write(@Sendable (Call, Database) throws -> Change)
+    }
+
+    let name: String
+    let access: Access
+    let scope: Scope
+    let body: Body
+    /// `.fast` (event loop, no I/O) and `.heavy` (bounded CPU pool); `.public` and `.mutating`
+    /// follow from `access` and `body`.
+    let flags: RPCMethod.Flags
+
+    var isMutating: Bool { if case .write = body { true } else { false } }
+}
+
+/// What a write handler did: its result, and the record it changed (for the audit trail).
+struct Change: Sendable {
+    let result: JSONValue
+    let target: AuditTarget
+}
+
+struct AuditTarget: Sendable, Equatable {
+    let type: String
+    let id: String
+}
+
+// The table's vocabulary: `read("org.list", .loggedIn, handler)` and so on.
+func plain(_ name: String, _ access: MethodSpec.Access, _ handler: @escaping @Sendable (Call) throws -> JSONValue,
+           scope: MethodSpec.Scope = .none, flags: RPCMethod.Flags = []) -> MethodSpec {
+    MethodSpec(name: name, access: access, scope: scope, body: .plain(handler), flags: flags)
+}
+
+func read(_ name: String, _ access: MethodSpec.Access, _ handler: @escaping @Sendable (Call, Database) throws -> JSONValue,
+          scope: MethodSpec.Scope = .none) -> MethodSpec {
+    MethodSpec(name: name, access: access, scope: scope, body: .read(handler), flags: [])
+}
+
+func write(_ name: String, _ access: MethodSpec.Access, _ handler: @escaping @Sendable (Call, Database) throws -> Change,
+           scope: MethodSpec.Scope = .none, flags: RPCMethod.Flags = []) -> MethodSpec {
+    MethodSpec(name: name, access: access, scope: scope, body: .write(handler), flags: flags)
+}

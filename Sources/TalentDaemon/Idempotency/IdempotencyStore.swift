@@ -1,0 +1,70 @@
+import GRDB
+import TalentProtocol
+import TalentStorage
+
+/// Idempotency keys for mutating methods. A key is remembered per principal together with a
+/// digest of the params and the original result, in the same transaction as the change, so a
+/// crash can never keep one without the other. Keys expire after the retention window.
+enum IdempotencyStore {
+    static let paramName = "idempotency_key"
+
+    static func register(in migrations: inout Migrations) {
+        migrations.register("0005_idempotency") { db in
+            try db.execute(sql: """
+                CREATE TABLE idempotency_key (
+                    principal_id INTEGER NOT NULL,
+                    key TEXT NOT NULL,
+                    method TEXT NOT NULL,
+                    params_digest TEXT NOT NULL,
+                    result TEXT NOT NULL,
+                    created_at TEXT NOT NULL,
+                    PRIMARY KEY (principal_id, key)
+                ) WITHOUT ROWID;
+                CREATE INDEX idempotency_key_created ON idempotency_key(created_at);
+                """)
+        }
+    }
+
+    enum Lookup {
+        case absent
+        case replay(JSONValue)
+    }
+
+    /// The digest of what a retry must repeat exactly: the method and every param but the key.
+    static func digest(method: String, params: [String: JSONValue]) -> String {
+        var rest = params
+        rest.removeValue(forKey: paramName)
+        return Secrets.sha256Hex(JSONWriter.bytes(["method": .string(method), "params": .object(rest)]))
+    }
+
+    static func lookup(_ db: Database, principalID: Int64, key: String, digest: String, notBefore: String) throws -> Lookup {
+        guard let row = try Row.fetchOne(db, sql: """
+            SELECT method, params_digest, result, created_at FROM idempotency_key WHERE principal_id = ? AND key = ?
+            """, arguments: [principalID, key]) else { return .absent }
+        let createdAt: String = row["created_at"]
+        if createdAt < notBefore {
+            // Expired but not purged yet: as if it were gone.
+            try db.execute(sql: "DELETE FROM idempotency_key WHERE principal_id = ? AND key = ?", arguments: [principalID, key])
+            return .absent
+        }
+        guard row["params_digest"] == digest else {
+            let method: String = row["method"]
+            throw RPCError.idempotencyMismatch(
+                "idempotency_key \"\(key)\" was already used at \(createdAt) for a different request (\(method) with other params); use a new key for a new request")
+        }
+        let text: String = row["result"]
+        return .replay(try JSONParser.parse(text))
+    }
+
+    static func store(_ db: Database, principalID: Int64, key: String, method: String, digest: String, result: JSONValue) throws {
+        try db.execute(sql: """
+            INSERT INTO idempotency_key(principal_id, key, method, params_digest, result, created_at) VALUES (?, ?, ?, ?, ?, ?)
+            """, arguments: [principalID, key, method, digest, JSONWriter.string(result), UTCTime.now()])
+    }
+
+    /// Deletes keys created before `cutoff`; returns how many.
+    static func purge(_ db: Database, before cutoff: String) throws -> Int {
+        try db.execute(sql: "DELETE FROM idempotency_key WHERE created_at < ?", arguments: [cutoff])
+        return db.changesCount
+    }
+}
