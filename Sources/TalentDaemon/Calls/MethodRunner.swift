@@ -82,11 +82,15 @@ struct MethodRunner: Sendable {
         case .rolesOrSelf(let roles):
             allowed = roles.contains { principal.roles.contains($0.rawValue) }
                 || context.params["name"]?.stringValue == principal.name
+        case .national(let roles):
+            allowed = principal.roles.contains(Role.admin.rawValue)
+                || (principal.org == nil && roles.contains { principal.roles.contains($0.rawValue) })
         }
         if !allowed {
             let call = Call(method: spec.name, params: context.params, principal: principal,
                             connection: context.connection, logger: context.logger, scopeOrg: nil)
-            throw deny(call, "\(principal.name) (roles: \(principal.roles.sorted().joined(separator: ", "))) may not call \(spec.name)")
+            let scope = principal.org.map { ", org \($0)" } ?? ""
+            throw deny(call, "\(principal.name) (roles: \(principal.roles.sorted().joined(separator: ", "))\(scope)) may not call \(spec.name)")
         }
     }
 

@@ -14,6 +14,8 @@ struct MethodSpec: Sendable {
         case roles(Set<Role>)
         /// Principals holding one of these roles, or the principal named by the `name` param itself.
         case rolesOrSelf(Set<Role>)
+        /// Principals holding one of these roles and no org (national scope); admins always.
+        case national(Set<Role>)
     }
 
     /// How a principal with an org is limited to it (admins and auditors never are).

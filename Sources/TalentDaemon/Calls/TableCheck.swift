@@ -4,13 +4,15 @@ import TalentProtocol
 /// (`x-roles`), whether it changes state (`x-mutating`), whether it is limited to the caller's
 /// org (`x-org-scoped`), and every mutating method must accept `idempotency_key`.
 enum TableCheck {
-    /// `x-roles` as the contract writes it: "anyone" before login, "self" for the principal named.
+    /// `x-roles` as the contract writes it: "anyone" before login, "self" for the principal named;
+    /// `x-national-only: true` adds that those roles count only for principals without an org.
     static func roles(of access: MethodSpec.Access) -> [String] {
         switch access {
         case .anyone: return ["anyone"]
         case .loggedIn: return Role.allCases.map(\.rawValue).sorted()
         case .roles(let roles): return roles.map(\.rawValue).sorted()
         case .rolesOrSelf(let roles): return (roles.map(\.rawValue) + ["self"]).sorted()
+        case .national(let roles): return Set(roles.map(\.rawValue) + [Role.admin.rawValue]).sorted()
         }
     }
 
@@ -24,6 +26,10 @@ enum TableCheck {
             let expected = roles(of: spec.access)
             if declared != expected {
                 throw Contract.Mismatch(description: "\(spec.name): x-roles in openrpc.json is \(declared), the method table says \(expected)")
+            }
+            let nationalOnly: Bool = if case .national = spec.access { true } else { false }
+            if (method["x-national-only"]?.boolValue ?? false) != nationalOnly {
+                throw Contract.Mismatch(description: "\(spec.name): x-national-only in openrpc.json must be \(nationalOnly)")
             }
             if method["x-mutating"]?.boolValue != spec.isMutating {
                 throw Contract.Mismatch(description: "\(spec.name): x-mutating in openrpc.json must be \(spec.isMutating)")
