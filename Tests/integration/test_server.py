@@ -237,3 +237,43 @@ def test_client_that_writes_without_reading_does_not_hurt_others(daemon):
     assert other.call("system.ping", id="ok")["id"] == "ok"
     other.close()
     flood.close()
+
+
+def test_sigterm_stops_reading_a_connection_that_never_stops_writing(make_daemon):
+    d = make_daemon()
+    conn = d.connect(timeout=30)
+    stop = threading.Event()
+    sent = []
+
+    def writer():
+        n = 0
+        try:
+            while not stop.is_set():
+                conn.send((json.dumps({"jsonrpc": "2.0", "id": n, "method": "system.ping"}) + "\n").encode() * 1)
+                sent.append(n)
+                n += 1
+        except OSError:
+            pass  # the daemon closed the connection: expected
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    answered = []
+    try:
+        for _ in range(200):
+            answered.append(conn.read_json()["id"])
+        started = time.monotonic()
+        d.proc.send_signal(signal.SIGTERM)
+        while True:
+            try:
+                answered.append(conn.read_json()["id"])
+            except (EOFError, OSError):
+                break
+        assert d.proc.wait(timeout=15) == 0
+        took = time.monotonic() - started
+    finally:
+        stop.set()
+        thread.join(timeout=10)
+    # Far below the 10 s drain timeout: the daemon stopped reading instead of waiting for quiet.
+    assert took < 3, f"shutdown took {took:.1f} s with a client that never stops writing"
+    assert answered == list(range(len(answered))), "answers out of order or missing in the middle"
+    assert "drain timeout" not in d.log()

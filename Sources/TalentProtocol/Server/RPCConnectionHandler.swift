@@ -67,11 +67,18 @@ final class RPCConnectionHandler: ChannelDuplexHandler {
     }
 
     func read(context: ChannelHandlerContext) {
-        if queue.count >= limits.maxQueuedPerConnection {
+        if queue.count >= limits.maxQueuedPerConnection || readingStopped {
             heldRead = true
         } else {
             context.read()
         }
+    }
+
+    /// When shutdown began on this connection. Reading goes on for one quiet period (a request
+    /// written just before the signal may still be in the kernel), then stops for good.
+    private var drainStartedAt: NIODeadline?
+    private var readingStopped: Bool {
+        drainStartedAt.map { NIODeadline.now() - $0 >= Self.drainQuietPeriod } ?? false
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
@@ -112,7 +119,7 @@ final class RPCConnectionHandler: ChannelDuplexHandler {
         }
         if busy { return }
         flushIfNeeded(context: context)
-        if heldRead, queue.count < limits.maxQueuedPerConnection / 2 {
+        if heldRead, queue.count < limits.maxQueuedPerConnection / 2, !readingStopped {
             heldRead = false
             context.read()
         }
@@ -139,9 +146,13 @@ final class RPCConnectionHandler: ChannelDuplexHandler {
         context.close(promise: nil)
     }
 
+    /// Closes once every request read has been answered and either the client has been quiet or
+    /// reading has stopped, so a client that never stops writing cannot hold shutdown up.
     private func closeWhenQuiet(context: ChannelHandlerContext) {
         guard context.channel.isActive else { return }
-        if !busy, queue.isEmpty, NIODeadline.now() - lastActivityAt >= Self.drainQuietPeriod {
+        let now = NIODeadline.now()
+        if drainStartedAt == nil { drainStartedAt = now }
+        if !busy, queue.isEmpty, readingStopped || now - lastActivityAt >= Self.drainQuietPeriod {
             flushIfNeeded(context: context)
             context.close(promise: nil)
             return
