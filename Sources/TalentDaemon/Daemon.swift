@@ -25,6 +25,7 @@ public enum Daemon {
         IdentityMigration.register(in: &migrations)
         AuditTrail.register(in: &migrations)
         IdempotencyStore.register(in: &migrations)
+        PeopleMigration.register(in: &migrations)
         return migrations
     }
 
@@ -125,7 +126,8 @@ public enum Daemon {
             session: SessionMethods(store: store, sessions: sessions, throttle: LoginThrottle(), passwords: passwords),
             principal: PrincipalMethods(sessions: sessions, passwords: passwords),
             token: TokenMethods(),
-            audit: AuditMethods())
+            audit: AuditMethods(),
+            person: PersonMethods())
         let runner = MethodRunner(store: store, sessions: sessions, secretParams: TableCheck.secretParams(contract),
                                   secretResults: TableCheck.secretResultMembers(contract),
                                   idempotencyRetentionSeconds: config.idempotencyRetentionSeconds)

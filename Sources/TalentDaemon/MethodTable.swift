@@ -14,6 +14,10 @@ func methodTable(_ d: Domains) -> [MethodSpec] {
     let admin: Set<Role> = [.admin]
     let adminOrAuditor: Set<Role> = [.admin, .auditor]
     let operations: Set<Role> = [.admin, .ops, .auditor]
+    // Persons are personal data: ops never sees them; reviewers read them (they score nominees).
+    let personReaders: Set<Role> = [.admin, .hrOfficial, .ministryAgent, .reviewer, .auditor]
+    let personCreators: Set<Role> = [.admin, .hrOfficial, .ministryAgent]
+    let personEditors: Set<Role> = [.admin, .hrOfficial]
     return [
         //    name                     access                       handler                   scope, flags
         plain("rpc.discover",          .anyone,                     d.system.discover,        flags: [.fast]),
@@ -42,6 +46,11 @@ func methodTable(_ d: Domains) -> [MethodSpec] {
 
         read("audit.list",             .roles(adminOrAuditor),      d.audit.list),
         read("audit.verify",           .roles(adminOrAuditor),      d.audit.verify),
+
+        write("person.create",         .roles(personCreators),      d.person.create),
+        read("person.get",             .roles(personReaders),       d.person.get),
+        write("person.update",         .roles(personEditors),       d.person.update),
+        read("person.search",          .roles(personReaders),       d.person.search),
     ]
 }
 
@@ -52,4 +61,5 @@ struct Domains: Sendable {
     let principal: PrincipalMethods
     let token: TokenMethods
     let audit: AuditMethods
+    let person: PersonMethods
 }

@@ -70,6 +70,13 @@ CONTRACT_STEPS = [
     ("token.revoke", lambda r: {"id": r["token.create"]["id"]}),
     ("audit.list", {"limit": 5}),
     ("audit.verify", {}),
+    ("person.create", {"full_name": "Nguyễn Thị Hương", "birth_date": "1985-03-08", "gender": "female",
+                       "nationality": "VN", "email": "huong@example.vn", "phone": "+84 912 345 678",
+                       "national_id": "001185000001", "fields": ["AI"], "idempotency_key": "contract-person-1"}),
+    ("person.get", lambda r: {"id": r["person.create"]["person"]["id"]}),
+    ("person.update", lambda r: {"id": r["person.create"]["person"]["id"], "version": 1, "employer": "VNPT",
+                                 "phone": None}),
+    ("person.search", {"q": "nguyen huong", "limit": 10}),
 ]
 LAST_STEPS = [("session.logout", {})]
 # session.login is checked by the login itself, below.
