@@ -49,7 +49,7 @@ extension TalentctlCommand {
 }
 
 enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
-    case table, json
+    case table, json, csv
 }
 
 struct GlobalOptions: ParsableArguments {
@@ -62,7 +62,7 @@ struct GlobalOptions: ParsableArguments {
     @Option(name: .long, help: "File holding the password or API token for --principal (never pass a secret as an argument).")
     var secretFile: String?
 
-    @Option(name: [.short, .customLong("output")], help: "Output format: table or json (default: table on a terminal, json otherwise).")
+    @Option(name: [.short, .customLong("output")], help: "Output format: table, json or csv (default: table on a terminal, json otherwise). csv (RFC 4180) applies to commands that print records; others print their table.")
     var output: OutputFormat?
 
     var format: OutputFormat { output ?? (isatty(STDOUT_FILENO) == 1 ? .table : .json) }
@@ -93,7 +93,16 @@ struct GlobalOptions: ParsableArguments {
     func emit(json value: JSONValue, table: () -> String) {
         switch format {
         case .json: print(JSONWriter.string(value))
-        case .table: print(table())
+        case .table, .csv: print(table())
+        }
+    }
+
+    /// For commands that print records: a table on a terminal, or the same rows as CSV.
+    func emit(json value: JSONValue, rows: () -> Table) {
+        switch format {
+        case .json: print(JSONWriter.string(value))
+        case .table: print(rows().render())
+        case .csv: print(rows().csv, terminator: "")
         }
     }
 }
