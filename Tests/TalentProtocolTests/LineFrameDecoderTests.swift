@@ -260,10 +260,6 @@ final class LineFrameDecoderTests: XCTestCase {
     }
 
     func testBytesInAtEOFCountsOnlyBytesReceived() throws {
-        try knownBug("""
-            LineFrameDecoder.decodeLast appends a synthetic "\\n" to a last line without newline and then \
-            counts it in ServerStats.bytesIn, so system.stats bytes.in is one more than the socket bytes
-            """)
         let channel = makeChannel(maxLineBytes: 64)
         send(channel, "a\nxyz")
         endInput(channel)

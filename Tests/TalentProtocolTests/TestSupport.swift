@@ -16,15 +16,6 @@ struct SplitMix64: RandomNumberGenerator {
     }
 }
 
-/// Marks a test that shows a known bug in the protocol layer: it is skipped (XCTExpectFailure does
-/// not exist on Linux) unless TALENT_RUN_KNOWN_BUGS=1, which runs it and shows the failure.
-/// Remove the call once the bug is fixed.
-func knownBug(_ description: String) throws {
-    if ProcessInfo.processInfo.environment["TALENT_RUN_KNOWN_BUGS"] != "1" {
-        throw XCTSkip("bug: \(description)")
-    }
-}
-
 /// Parses text that must be valid JSON; fails the calling test otherwise.
 func parseOK(_ text: String, maxDepth: Int = 64, file: StaticString = #filePath, line: UInt = #line) -> JSONValue? {
     parseOK(Array(text.utf8), maxDepth: maxDepth, file: file, line: line)

@@ -15,7 +15,10 @@ public struct Request: Sendable {
         switch members["id"] {
         case nil: id = nil
         case .some(.string), .some(.int), .some(.null): id = members["id"]
-        case .some(.double(let d)) where d == d.rounded(): id = members["id"]
+        case .some(.double(let d)) where d == d.rounded():
+            // Whole but not a 64-bit integer (1e300, 2^63): it could not be echoed unchanged.
+            return .failure(EnvelopeFailure(id: .null, error: .invalidRequest(
+                "\"id\" must be a string, a 64-bit integer or null; \(d) is out of range")))
         case .some(let other):
             return .failure(EnvelopeFailure(id: .null, error: .invalidRequest(
                 "\"id\" must be a string, an integer or null, not \(other.typeName)")))

@@ -198,7 +198,9 @@ public struct JSONParser {
             switch byte {
             case UInt8(ascii: "\""):
                 guard let text = String(validating: out, as: UTF8.self) else {
-                    throw fail(.invalidUTF8, "invalid UTF-8 in string ending at byte \(index)")
+                    // Escapes are ASCII, so the first bad byte is the first invalid one of the raw bytes.
+                    index = start + Self.firstInvalidUTF8(UnsafeRawBufferPointer(rebasing: bytes[start..<index]))
+                    throw fail(.invalidUTF8, "invalid UTF-8 at byte \(index)")
                 }
                 index += 1
                 return text

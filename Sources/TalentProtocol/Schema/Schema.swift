@@ -17,6 +17,8 @@ public final class Schema: @unchecked Sendable {  // immutable after init
     let minItems: Int?, maxItems: Int?
     let minLength: Int?, maxLength: Int?
     let minimum: Double?, maximum: Double?
+    /// The bounds as exact integers when they are integers: Int64 values above 2^53 do not fit a Double.
+    let minimumInt: Int64?, maximumInt: Int64?
     let pattern: (source: String, regex: Regex<AnyRegexOutput>)?
     let format: String?
     let anyOf: [Schema]?
@@ -37,14 +39,17 @@ public final class Schema: @unchecked Sendable {  // immutable after init
 
     init(_ json: JSONValue, components: [String: JSONValue], path: String) throws {
         guard case .object(var object) = json else { throw CompileError(description: "\(path): a schema must be an object") }
-        if case .string(let ref) = object["$ref"] {
+        // A $ref may lead to another $ref: follow the chain (bounded, so a cycle is an error).
+        var hops = 0
+        while case .string(let ref) = object["$ref"] {
             let prefix = "#/components/schemas/"
-            guard ref.hasPrefix(prefix), case .object(let target)? = components[String(ref.dropFirst(prefix.count))] else {
+            guard hops < 16, ref.hasPrefix(prefix), case .object(let target)? = components[String(ref.dropFirst(prefix.count))] else {
                 throw CompileError(description: "\(path): unresolvable $ref \(ref)")
             }
             // Keywords beside $ref (such as a description) are merged over the target.
             object.removeValue(forKey: "$ref")
             object = target.merging(object) { _, local in local }
+            hops += 1
         }
         for key in object.keys where !Self.knownKeywords.contains(key) {
             throw CompileError(description: "\(path): unsupported schema keyword \"\(key)\"")
@@ -73,6 +78,8 @@ public final class Schema: @unchecked Sendable {  // immutable after init
         maxLength = object["maxLength"]?.intValue.map(Int.init)
         minimum = Self.number(object["minimum"])
         maximum = Self.number(object["maximum"])
+        minimumInt = object["minimum"]?.intValue
+        maximumInt = object["maximum"]?.intValue
         if let source = object["pattern"]?.stringValue {
             do { pattern = (source, try Regex(source)) } catch {
                 throw CompileError(description: "\(path): invalid pattern \(source): \(error)")
@@ -112,12 +119,17 @@ public final class Schema: @unchecked Sendable {  // immutable after init
                 throw .invalidParams(field: field, minLength == 1 ? "\(field) must not be empty" : "\(field) must be at least \(minLength) characters")
             }
             if let maxLength, length > maxLength { throw .invalidParams(field: field, "\(field) must be at most \(maxLength) characters") }
-            if let pattern, (try? pattern.regex.wholeMatch(in: s)) == nil {
+            // JSON Schema patterns are not anchored: they match anywhere unless they say ^ and $.
+            if let pattern, (try? pattern.regex.firstMatch(in: s)) == nil {
                 throw .invalidParams(field: field, "\(field) must match \(pattern.source)")
             }
             if let format { try Self.checkFormat(format, s, field: field) }
-        case .int, .double:
-            let number: Double = if case .int(let i) = value { Double(i) } else if case .double(let d) = value { d } else { 0 }
+        case .int(let i):
+            let below = minimumInt.map { i < $0 } ?? minimum.map { Double(i) < $0 } ?? false
+            let above = maximumInt.map { i > $0 } ?? maximum.map { Double(i) > $0 } ?? false
+            if below, let minimum { throw .invalidParams(field: field, "\(field) must be at least \(Self.show(minimum))") }
+            if above, let maximum { throw .invalidParams(field: field, "\(field) must be at most \(Self.show(maximum))") }
+        case .double(let number):
             if let minimum, number < minimum { throw .invalidParams(field: field, "\(field) must be at least \(Self.show(minimum))") }
             if let maximum, number > maximum { throw .invalidParams(field: field, "\(field) must be at most \(Self.show(maximum))") }
         case .array(let elements):
@@ -180,6 +192,34 @@ public final class Schema: @unchecked Sendable {  // immutable after init
         number == number.rounded() && abs(number) < 1e18 ? String(Int64(number)) : String(number)
     }
 
+    /// RFC 3339 date-time: a real date, "T", hh:mm:ss within range, optional fraction, then "Z"
+    /// or a ±hh:mm offset.
+    static func isDateTime(_ s: String) -> Bool {
+        let b = Array(s.utf8)
+        guard b.count >= 20, CalendarDate(String(decoding: b[0..<10], as: UTF8.self)) != nil, b[10] == UInt8(ascii: "T"),
+              b[13] == UInt8(ascii: ":"), b[16] == UInt8(ascii: ":"),
+              let hour = twoDigits(b, 11), let minute = twoDigits(b, 14), let second = twoDigits(b, 17),
+              hour < 24, minute < 60, second < 61 else { return false }
+        var i = 19
+        if b[i] == UInt8(ascii: ".") {
+            i += 1
+            let digitsStart = i
+            while i < b.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(b[i]) { i += 1 }
+            if i == digitsStart { return false }
+        }
+        if i == b.count - 1 { return b[i] == UInt8(ascii: "Z") }
+        guard b.count - i == 6, b[i] == UInt8(ascii: "+") || b[i] == UInt8(ascii: "-"), b[i + 3] == UInt8(ascii: ":"),
+              let offsetHour = twoDigits(b, i + 1), let offsetMinute = twoDigits(b, i + 4) else { return false }
+        return offsetHour < 24 && offsetMinute < 60
+    }
+
+    private static func twoDigits(_ b: [UInt8], _ at: Int) -> Int? {
+        guard at + 1 < b.count else { return nil }
+        let zero = UInt8(ascii: "0")
+        guard (zero...zero + 9).contains(b[at]), (zero...zero + 9).contains(b[at + 1]) else { return nil }
+        return Int(b[at] - zero) * 10 + Int(b[at + 1] - zero)
+    }
+
     private static func checkFormat(_ format: String, _ s: String, field: String) throws(RPCError) {
         switch format {
         case "date":
@@ -187,8 +227,7 @@ public final class Schema: @unchecked Sendable {  // immutable after init
                 throw .invalidParams(field: field, "\(field) must be a calendar date YYYY-MM-DD, got \"\(s)\"")
             }
         case "date-time":
-            guard s.count >= 20, CalendarDate(String(s.prefix(10))) != nil, s.dropFirst(10).first == "T",
-                  s.hasSuffix("Z") || s.contains("+") || s.dropFirst(19).contains("-") else {
+            guard Self.isDateTime(s) else {
                 throw .invalidParams(field: field, "\(field) must be an ISO 8601 date-time such as 2025-07-01T08:00:00Z")
             }
         default:
@@ -204,6 +243,7 @@ public struct CalendarDate: Sendable, Hashable, Comparable, CustomStringConverti
     public init?(_ text: String) {
         let parts = text.split(separator: "-", omittingEmptySubsequences: false)
         guard text.utf8.count == 10, parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
+              parts.allSatisfy({ $0.utf8.allSatisfy { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) } }),
               let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]), (1...12).contains(m) else { return nil }
         let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0
         let days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][m - 1]

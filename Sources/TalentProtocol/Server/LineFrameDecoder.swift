@@ -17,7 +17,8 @@ final class LineFrameDecoder: ByteToMessageDecoder {
     private var discarding = false
     /// Bytes already searched for a newline, so a long line arriving in pieces is scanned once.
     private var scanned = 0
-    private var countedUpTo = 0
+    /// At EOF the last line's newline is added here, not received: it is not counted in bytes in.
+    private var syntheticNewline = false
 
     init(maxLineBytes: Int, stats: ServerStats) {
         self.maxLineBytes = maxLineBytes
@@ -44,7 +45,7 @@ final class LineFrameDecoder: ByteToMessageDecoder {
             return .needMoreData
         }
         scanned = 0
-        stats.addBytes(in: newline + 1)
+        stats.addBytes(in: newline + (syntheticNewline ? 0 : 1))
         var line = buffer.readSlice(length: newline)!
         buffer.moveReaderIndex(forwardBy: 1)
         if discarding {
@@ -70,7 +71,9 @@ final class LineFrameDecoder: ByteToMessageDecoder {
             if !discarding {
                 buffer.writeInteger(UInt8(0x0A))
                 scanned = 0
+                syntheticNewline = true
                 _ = try decode(context: context, buffer: &buffer)
+                syntheticNewline = false
             }
             buffer.moveReaderIndex(forwardBy: buffer.readableBytes)
         }
