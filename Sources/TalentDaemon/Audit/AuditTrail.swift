@@ -85,9 +85,9 @@ enum AuditTrail {
     @discardableResult
     static func append(_ db: Database, principal: String, method: String, target: AuditTarget?,
                        params: JSONValue, outcome: String = "ok") throws -> Int64 {
-        let last = try Row.fetchOne(db, sql: "SELECT seq, hash FROM audit_entry ORDER BY seq DESC LIMIT 1")
-        let seq: Int64 = (last?["seq"] ?? 0) + 1
-        let prevHash: String = last?["hash"] ?? genesisHash
+        let (headSeq, prevHash) = try head(db)
+        // Past any row too, so that a head set back by hand cannot make every write collide.
+        let seq = max(headSeq, try Int64.fetchOne(db, sql: "SELECT max(seq) FROM audit_entry") ?? 0) + 1
         let at = UTCTime.now()
         let paramsText = JSONWriter.string(params)
         let hash = Secrets.sha256Hex(canonical(seq: seq, at: at, principal: principal, method: method, target: target,
@@ -101,6 +101,18 @@ enum AuditTrail {
             ON CONFLICT(key) DO UPDATE SET value = excluded.value
             """, arguments: ["\(seq):\(hash)"])
         return seq
+    }
+
+    /// Where the next entry links to: the recorded head, not the newest row, so that deleting or
+    /// rewriting the newest rows by hand stays visible after later appends instead of being
+    /// papered over by them.
+    private static func head(_ db: Database) throws -> (seq: Int64, hash: String) {
+        if let head = try String.fetchOne(db, sql: "SELECT value FROM store_meta WHERE key = 'audit_head'") {
+            let parts = head.split(separator: ":", maxSplits: 1)
+            if parts.count == 2, let seq = Int64(parts[0]) { return (seq, String(parts[1])) }
+        }
+        let last = try Row.fetchOne(db, sql: "SELECT seq, hash FROM audit_entry ORDER BY seq DESC LIMIT 1")
+        return (last?["seq"] ?? 0, last?["hash"] ?? genesisHash)
     }
 
     struct Verification: Sendable {
