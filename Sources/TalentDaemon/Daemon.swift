@@ -127,6 +127,7 @@ public enum Daemon {
             principal: PrincipalMethods(sessions: sessions, passwords: passwords),
             token: TokenMethods(),
             audit: AuditMethods(),
+            org: OrgMethods(),
             person: PersonMethods())
         let runner = MethodRunner(store: store, sessions: sessions, secretParams: TableCheck.secretParams(contract),
                                   secretResults: TableCheck.secretResultMembers(contract),

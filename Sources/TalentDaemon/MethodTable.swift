@@ -47,6 +47,11 @@ func methodTable(_ d: Domains) -> [MethodSpec] {
         read("audit.list",             .roles(adminOrAuditor),      d.audit.list),
         read("audit.verify",           .roles(adminOrAuditor),      d.audit.verify),
 
+        read("org.list",               .loggedIn,                   d.org.list),
+        read("org.get",                .loggedIn,                   d.org.get),
+        write("org.create",            .roles(admin),               d.org.create),
+        write("org.update",            .roles(admin),               d.org.update),
+
         write("person.create",         .roles(personCreators),      d.person.create),
         read("person.get",             .roles(personReaders),       d.person.get),
         write("person.update",         .roles(personEditors),       d.person.update),
@@ -61,5 +66,6 @@ struct Domains: Sendable {
     let principal: PrincipalMethods
     let token: TokenMethods
     let audit: AuditMethods
+    let org: OrgMethods
     let person: PersonMethods
 }
