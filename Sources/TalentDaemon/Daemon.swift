@@ -26,6 +26,7 @@ public enum Daemon {
         AuditTrail.register(in: &migrations)
         IdempotencyStore.register(in: &migrations)
         PeopleMigration.register(in: &migrations)
+        AppointmentsMigration.register(in: &migrations)
         return migrations
     }
 
@@ -128,7 +129,9 @@ public enum Daemon {
             token: TokenMethods(),
             audit: AuditMethods(),
             org: OrgMethods(),
-            person: PersonMethods())
+            person: PersonMethods(),
+            appointment: AppointmentMethods(),
+            coverage: CoverageMethods())
         let runner = MethodRunner(store: store, sessions: sessions, secretParams: TableCheck.secretParams(contract),
                                   secretResults: TableCheck.secretResultMembers(contract),
                                   idempotencyRetentionSeconds: config.idempotencyRetentionSeconds)

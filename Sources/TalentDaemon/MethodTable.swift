@@ -18,6 +18,11 @@ func methodTable(_ d: Domains) -> [MethodSpec] {
     let personReaders: Set<Role> = [.admin, .hrOfficial, .ministryAgent, .reviewer, .auditor]
     let personCreators: Set<Role> = [.admin, .hrOfficial, .ministryAgent]
     let personEditors: Set<Role> = [.admin, .hrOfficial]
+    // Appointments: proposed by an org's HR or its scripts, approved nationally (four-eyes).
+    let appointmentProposers: Set<Role> = [.admin, .hrOfficial, .ministryAgent]
+    let appointmentEnders: Set<Role> = [.admin, .hrOfficial]
+    let appointmentReaders: Set<Role> = [.admin, .hrOfficial, .ministryAgent, .auditor]
+    let coverageReaders: Set<Role> = [.admin, .hrOfficial, .auditor]
     return [
         //    name                     access                       handler                   scope, flags
         plain("rpc.discover",          .anyone,                     d.system.discover,        flags: [.fast]),
@@ -56,6 +61,15 @@ func methodTable(_ d: Domains) -> [MethodSpec] {
         read("person.get",             .roles(personReaders),       d.person.get),
         write("person.update",         .roles(personEditors),       d.person.update),
         read("person.search",          .roles(personReaders),       d.person.search),
+
+        write("appointment.propose",   .roles(appointmentProposers), d.appointment.propose,  scope: .orgParam),
+        write("appointment.approve",   .national([.hrOfficial]),    d.appointment.approve),
+        write("appointment.reject",    .national([.hrOfficial]),    d.appointment.reject),
+        write("appointment.end",       .roles(appointmentEnders),   d.appointment.end,        scope: .record(AppointmentMethods.org)),
+        read("appointment.get",        .roles(appointmentReaders),  d.appointment.get,        scope: .record(AppointmentMethods.org)),
+        read("appointment.list",       .roles(appointmentReaders),  d.appointment.list,       scope: .orgParam),
+        // The national compliance view: every org, whatever the caller's own org.
+        read("coverage.report",        .roles(coverageReaders),     d.coverage.report),
     ]
 }
 
@@ -68,4 +82,6 @@ struct Domains: Sendable {
     let audit: AuditMethods
     let org: OrgMethods
     let person: PersonMethods
+    let appointment: AppointmentMethods
+    let coverage: CoverageMethods
 }

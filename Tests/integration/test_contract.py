@@ -47,7 +47,8 @@ def test_rpc_discover_serves_this_document(daemon, openrpc):
 
 # Every documented method, called for real in an order where each call's prerequisites exist.
 # A domain that adds methods adds its steps here; the test fails if a documented method has none.
-# A step is (method, params) or (method, function of the results so far returning params).
+# A step is (method, params) or (method, function of the results so far returning params), run as
+# admin; a third member (principal, secret) runs it as that principal instead (e.g. for four-eyes).
 CONTRACT_STEPS = [
     ("rpc.discover", {}),
     ("system.ping", {}),
@@ -82,6 +83,20 @@ CONTRACT_STEPS = [
     ("person.update", lambda r: {"id": r["person.create"]["person"]["id"], "version": 1, "employer": "VNPT",
                                  "phone": None}),
     ("person.search", {"q": "nguyen huong", "limit": 10}),
+    # Proposed by contract-hr (MOHA), so that admin, a different principal, may approve it.
+    ("appointment.propose", lambda r: {"post": "chief_engineer_sti", "person_id": r["person.create"]["person"]["id"],
+                                       "term_start": "2025-07-01", "term_end": "2030-06-30",
+                                       "equivalent_rank": "director_general", "decision_ref": "123/QĐ-BNV",
+                                       "idempotency_key": "contract-appointment-1"}, ("contract-hr", "contract-secret-2")),
+    ("appointment.approve", lambda r: {"id": r["appointment.propose"]["id"]}),
+    ("appointment.get", lambda r: {"id": r["appointment.propose"]["id"]}),
+    ("appointment.end", lambda r: {"id": r["appointment.propose"]["id"], "end_date": "2029-12-31", "reason": "Nghỉ hưu"}),
+    ("coverage.report", {"at": "2026-01-01", "kind": "ministry"}),
+    ("appointment.list", {"org": "MOHA", "at": "2026-01-01", "limit": 10}),
+    ("appointment.propose", lambda r: {"org": "MOHA", "post": "chief_architect", "program": "Chính phủ số",
+                                       "person_id": r["person.create"]["person"]["id"], "term_start": "2026-01-01",
+                                       "equivalent_rank": "deputy_director_general"}),
+    ("appointment.reject", lambda r: {"id": r["appointment.propose"]["id"], "reason": "Thiếu hồ sơ"}),
 ]
 LAST_STEPS = [("session.logout", {})]
 # session.login is checked by the login itself, below.
@@ -94,9 +109,17 @@ def test_every_documented_method_exists_and_its_result_matches_its_schema(daemon
     by_name = {m["name"]: m for m in openrpc["methods"]}
     validator_for(openrpc, by_name["session.login"]["result"]["schema"]).validate(login["result"])
     results = {"session.login": login["result"]}
-    for method, params in CONTRACT_STEPS + LAST_STEPS:
+    others = {}
+    for method, params, *as_principal in CONTRACT_STEPS + LAST_STEPS:
         assert method in by_name, f"{method} has a contract step but is not in openrpc.json"
-        response = conn.call(method, params(results) if callable(params) else params)
+        caller = conn
+        if as_principal:
+            name, secret = as_principal[0]
+            if name not in others:
+                others[name] = daemon.connect()
+                others[name].login(name, secret)
+            caller = others[name]
+        response = caller.call(method, params(results) if callable(params) else params)
         assert "error" not in response, (method, response)
         validator_for(openrpc, by_name[method]["result"]["schema"]).validate(response["result"])
         results[method] = response["result"]

@@ -1,0 +1,212 @@
+import ArgumentParser
+import TalentClient
+import TalentProtocol
+
+/// `talentctl appointment ...`: the chief-engineer appointment workflow from a terminal.
+struct AppointmentCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "appointment",
+        abstract: "Propose, approve, reject, end, list and show chief-engineer and chief-architect appointments.",
+        discussion: """
+        An appointment is proposed for an org (by its HR official or script), then approved by another, national, HR official or an admin (four-eyes). Its status follows the dates: approved before the term starts, active during it, ended after.
+
+        Examples:
+          talentctl appointment propose --org MOHA --post chief_engineer_sti --person-id 12 --term-start 2025-07-01 --term-end 2030-06-30 --equivalent-rank director_general
+          talentctl appointment approve 7
+          talentctl appointment list --org MOHA --status active
+          talentctl appointment list --at 2025-12-31 -o csv
+        """,
+        subcommands: [ProposeAppointment.self, ApproveAppointment.self, RejectAppointment.self, EndAppointment.self,
+                      ListAppointments.self, ShowAppointment.self])
+}
+
+struct ProposeAppointment: TalentctlCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "propose",
+        abstract: "Propose a person for a post (status proposed).",
+        discussion: """
+        Posts: chief_engineer_sti, chief_engineer_ops, chief_architect (needs --program).
+        Ranks: central bodies take deputy_minister, director_general, deputy_director_general, department_director or deputy_department_director; provinces and cities take provincial_vice_chairman, provincial_department_director or provincial_deputy_department_director.
+
+        Examples:
+          talentctl appointment propose --org MOHA --post chief_engineer_ops --person-id 12 --term-start 2025-07-01 --equivalent-rank department_director
+          talentctl appointment propose --org MOST --post chief_architect --program "Nền tảng dữ liệu quốc gia" --person-id 40 --term-start 2026-01-01 --equivalent-rank director_general --decision-ref 123/QĐ-BKHCN
+        """)
+    @OptionGroup var local: GlobalOptions
+    @ParentCommand var root: Talentctl
+
+    @Option(help: "The org's code (default: your principal's org).") var org: String?
+    @Option(help: "chief_engineer_sti, chief_engineer_ops or chief_architect.") var post: String
+    @Option(help: "The person's id (talentctl person search finds it).") var personId: Int64
+    @Option(help: "First day in office, YYYY-MM-DD.") var termStart: String
+    @Option(help: "Last day in office, YYYY-MM-DD (omit for an open term).") var termEnd: String?
+    @Option(help: "The management rank whose regime applies.") var equivalentRank: String
+    @Option(help: "The strategic program (chief_architect only).") var program: String?
+    @Option(help: "Reference of the appointment decision.") var decisionRef: String?
+
+    func run() throws {
+        var params: [String: JSONValue] = [
+            "post": .string(post), "person_id": .int(personId), "term_start": .string(termStart),
+            "equivalent_rank": .string(equivalentRank),
+        ]
+        for (name, value) in [("org", org), ("term_end", termEnd), ("program", program), ("decision_ref", decisionRef)] {
+            if let value { params[name] = .string(value) }
+        }
+        let result = try global.withClient { try $0.call("appointment.propose", params: params) }
+        showAppointment(result, global)
+    }
+}
+
+struct ApproveAppointment: TalentctlCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "approve",
+        abstract: "Approve a proposed appointment (national HR official or admin; not its proposer).",
+        discussion: "Example: talentctl appointment approve 7")
+    @OptionGroup var local: GlobalOptions
+    @ParentCommand var root: Talentctl
+    @Argument(help: "The appointment's id.") var id: Int64
+
+    func run() throws {
+        let result = try global.withClient { try $0.call("appointment.approve", params: ["id": .int(id)]) }
+        showAppointment(result, global)
+    }
+}
+
+struct RejectAppointment: TalentctlCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "reject",
+        abstract: "Reject a proposed appointment, saying why.",
+        discussion: "Example: talentctl appointment reject 7 --reason \"Chưa đủ điều kiện về thâm niên\"")
+    @OptionGroup var local: GlobalOptions
+    @ParentCommand var root: Talentctl
+    @Argument(help: "The appointment's id.") var id: Int64
+    @Option(help: "Why it is rejected.") var reason: String
+
+    func run() throws {
+        let result = try global.withClient {
+            try $0.call("appointment.reject", params: ["id": .int(id), "reason": .string(reason)])
+        }
+        showAppointment(result, global)
+    }
+}
+
+struct EndAppointment: TalentctlCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "end",
+        abstract: "End an approved or active appointment early; --date is the last day in office.",
+        discussion: "Example: talentctl appointment end 7 --date 2026-03-31 --reason \"Nghỉ hưu\"")
+    @OptionGroup var local: GlobalOptions
+    @ParentCommand var root: Talentctl
+    @Argument(help: "The appointment's id.") var id: Int64
+    @Option(help: "Last day in office, YYYY-MM-DD, within the term.") var date: String
+    @Option(help: "Why it ends.") var reason: String
+
+    func run() throws {
+        let result = try global.withClient {
+            try $0.call("appointment.end", params: ["id": .int(id), "end_date": .string(date), "reason": .string(reason)])
+        }
+        showAppointment(result, global)
+    }
+}
+
+struct ListAppointments: TalentctlCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "list",
+        abstract: "List appointments in id order, filtered; --at DATE shows who held what on that date.",
+        discussion: """
+        Statuses: proposed, rejected, approved (term not started), active, ended. With --all, follows every page.
+
+        Examples:
+          talentctl appointment list --org MOHA
+          talentctl appointment list --status active --post chief_engineer_sti
+          talentctl appointment list --at 2025-12-31 --all -o csv > holders.csv
+        """)
+    @OptionGroup var local: GlobalOptions
+    @ParentCommand var root: Talentctl
+    @Option(help: "Only this org.") var org: String?
+    @Option(help: "Only this post.") var post: String?
+    @Option(help: "Only this status (as of today).") var status: String?
+    @Option(help: "Only this person's appointments.") var personId: Int64?
+    @Option(help: "Holders on this date, YYYY-MM-DD.") var at: String?
+    @Option(help: "Page size (1 to 500).") var limit: Int64 = 100
+    @Option(help: "Start after this cursor (next_cursor of the previous page).") var cursor: String?
+    @Flag(help: "Follow next_cursor until the last page.") var all = false
+
+    func run() throws {
+        var params: [String: JSONValue] = ["limit": .int(limit)]
+        for (name, value) in [("org", org), ("post", post), ("status", status), ("at", at), ("cursor", cursor)] {
+            if let value { params[name] = .string(value) }
+        }
+        if let personId { params["person_id"] = .int(personId) }
+        let (appointments, next) = try global.withClient { client -> ([JSONValue], JSONValue?) in
+            var collected: [JSONValue] = []
+            while true {
+                let page = try client.call("appointment.list", params: params)
+                collected += page["appointments"]?.arrayValue ?? []
+                guard all, let next = page["next_cursor"] else { return (collected, page["next_cursor"]) }
+                params["cursor"] = next
+            }
+        }
+        var json: [String: JSONValue] = ["appointments": .array(appointments)]
+        if let next { json["next_cursor"] = next }
+        let headers = ["id", "org", "post", "person_id", "person_name", "term_start", "term_end", "end_date", "equivalent_rank", "status"]
+        let rows = appointments.map { a in headers.map { a[$0].map(text) ?? "" } }
+        global.emit(json: .object(json), headers: headers, rows: rows) {
+            var table = Table(headers: ["id", "org", "post", "person", "term", "rank", "status"])
+            for a in appointments {
+                let last = a["end_date"] ?? a["term_end"]
+                table.add([text(a["id"]), text(a["org"]), postLabel(a), text(a["person_name"]),
+                           "\(text(a["term_start"])) → \(last.map(text) ?? "open")", text(a["equivalent_rank"]), text(a["status"])])
+            }
+            var out = table.render()
+            if let next { out += "\nmore: --cursor \(text(next)) (or --all)" }
+            return out
+        }
+    }
+}
+
+struct ShowAppointment: TalentctlCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "show",
+        abstract: "Show one appointment, with its status as of today.",
+        discussion: "Example: talentctl appointment show 7")
+    @OptionGroup var local: GlobalOptions
+    @ParentCommand var root: Talentctl
+    @Argument(help: "The appointment's id.") var id: Int64
+
+    func run() throws {
+        let result = try global.withClient { try $0.call("appointment.get", params: ["id": .int(id)]) }
+        showAppointment(result, global)
+    }
+}
+
+/// The post, with the program for a chief architect.
+private func postLabel(_ a: JSONValue) -> String {
+    a["program"].map { "\(text(a["post"])) (\(text($0)))" } ?? text(a["post"])
+}
+
+private let appointmentFields = [
+    "id", "org", "post", "program", "person_id", "person_name", "term_start", "term_end", "equivalent_rank", "decision_ref",
+    "status", "proposed_by", "proposed_at", "approved_by", "approved_at", "rejected_by", "rejected_at", "rejection_reason",
+    "end_date", "end_reason", "updated_at",
+]
+
+/// One appointment as a two-column table (present fields only), a CSV row, or JSON.
+private func showAppointment(_ a: JSONValue, _ global: GlobalOptions) {
+    global.emit(json: a, headers: appointmentFields, rows: [appointmentFields.map { a[$0].map(text) ?? "" }]) {
+        var table = Table(headers: [])
+        for field in appointmentFields { if let value = a[field] { table.add([field, text(value)]) } }
+        return table.render()
+    }
+}
+
+extension GlobalOptions {
+    /// Records as JSON, as a table for people, or as CSV with one column per field (`headers`).
+    func emit(json value: JSONValue, headers: [String], rows: [[String]], table: () -> String) {
+        if format == .csv {
+            print(CSV.render([headers] + rows), terminator: "")
+        } else {
+            emit(json: value, table: table)
+        }
+    }
+}

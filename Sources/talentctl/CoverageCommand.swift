@@ -1,0 +1,56 @@
+import ArgumentParser
+import TalentClient
+import TalentProtocol
+
+/// `talentctl coverage`: which orgs have their two chief engineers on a date.
+struct CoverageCommand: TalentctlCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "coverage",
+        abstract: "Show, per org, who holds chief_engineer_sti and chief_engineer_ops on a date (default today in Vietnam).",
+        discussion: """
+        The national compliance view. --missing keeps only orgs lacking a holder; the summary line always counts every org reported.
+
+        Examples:
+          talentctl coverage
+          talentctl coverage --missing
+          talentctl coverage --kind province --at 2025-12-31 -o csv > coverage.csv
+        """)
+    @OptionGroup var local: GlobalOptions
+    @ParentCommand var root: Talentctl
+    @Flag(help: "Only orgs lacking a chief engineer (either post).") var missing = false
+    @Option(help: "The date, YYYY-MM-DD (default: today in Vietnam).") var at: String?
+    @Option(help: "Only orgs of this kind: ministry, ministerial_agency, central_city, province, government_agency, other.") var kind: String?
+
+    func run() throws {
+        var params: [String: JSONValue] = [:]
+        if let at { params["at"] = .string(at) }
+        if let kind { params["kind"] = .string(kind) }
+        let report = try global.withClient { try $0.call("coverage.report", params: params) }
+        var orgs = report["orgs"]?.arrayValue ?? []
+        if missing { orgs = orgs.filter { $0["chief_engineer_sti"] == .null || $0["chief_engineer_ops"] == .null } }
+        var json = report.objectValue ?? [:]
+        json["orgs"] = .array(orgs)
+        let summary = report["summary"]
+        let summaryLine = "\(text(summary?["orgs"])) orgs on \(text(report["at"])): \(text(summary?["fully_covered"])) fully covered, "
+            + "\(text(summary?["missing_sti"])) missing STI, \(text(summary?["missing_ops"])) missing OPS"
+        let headers = ["code", "kind", "name", "sti_person_id", "sti_full_name", "sti_since", "ops_person_id", "ops_full_name", "ops_since"]
+        let rows = orgs.map { org -> [String] in
+            let sti = org["chief_engineer_sti"], ops = org["chief_engineer_ops"]
+            func field(_ holder: JSONValue?, _ name: String) -> String { holder == .null ? "" : text(holder?[name]) }
+            return [text(org["code"]), text(org["kind"]), text(org["name"]),
+                    field(sti, "person_id"), field(sti, "full_name"), field(sti, "since"),
+                    field(ops, "person_id"), field(ops, "full_name"), field(ops, "since")]
+        }
+        global.emit(json: .object(json), headers: headers, rows: rows) {
+            var table = Table(headers: ["code", "name", "chief engineer STI", "chief engineer OPS"])
+            func holder(_ value: JSONValue?) -> String {
+                guard let value, value != .null else { return "—" }
+                return "\(text(value["full_name"])) (since \(text(value["since"])))"
+            }
+            for org in orgs {
+                table.add([text(org["code"]), text(org["name"]), holder(org["chief_engineer_sti"]), holder(org["chief_engineer_ops"])])
+            }
+            return table.render() + "\n" + summaryLine
+        }
+    }
+}
