@@ -71,6 +71,8 @@ let package = Package(
             dependencies: [
                 "TalentClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                // SHA-256 of a batch file, for its idempotency keys.
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         .executableTarget(
