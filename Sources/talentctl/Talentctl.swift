@@ -24,7 +24,8 @@ struct Talentctl: ParsableCommand {
           talentctl call system.info '{}'
         """,
         version: "0.1.0",
-        subcommands: [Ping.self, Info.self, Health.self, Methods.self, Stats.self, Call.self]
+        subcommands: [Ping.self, Info.self, Health.self, Methods.self, Stats.self, Call.self,
+                      Whoami.self, PrincipalCommand.self, TokenCommand.self, AuditCommand.self]
     )
 
     /// --socket and -o may come before the subcommand too (`talentctl --socket S ping`).
