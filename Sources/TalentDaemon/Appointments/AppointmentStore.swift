@@ -123,13 +123,13 @@ enum AppointmentStore {
         let term = "\(other.termStart) to \(other.effectiveEnd == Appointment.openEnd ? "open end" : other.effectiveEnd)"
         let message = switch clash {
         case .post:
-            "\(other.org) already has a \(post) for \(term): appointment \(other.id) (\(other.personName), \(other.state)); "
+            "\(other.org) already has a \(post) for \(term): appointment \(other.id) (\(other.personName), \(other.status(on: VietnamCalendar.today()))); "
                 + "end or reject it, or start this term after it ends"
         case .program:
             "program \"\(other.program ?? "")\" of \(other.org) already has a chief architect for \(term): appointment \(other.id) "
-                + "(\(other.personName), \(other.state)); end or reject it, or start this term after it ends"
+                + "(\(other.personName), \(other.status(on: VietnamCalendar.today()))); end or reject it, or start this term after it ends"
         case .person:
-            "\(other.personName) already holds \(other.post) of \(other.org) for \(term): appointment \(other.id) (\(other.state)); "
+            "\(other.personName) already holds \(other.post) of \(other.org) for \(term): appointment \(other.id) (\(other.status(on: VietnamCalendar.today()))); "
                 + "a person holds at most one chief-engineer post at a time"
         }
         return RPCError.conflict(message, details: ["appointment_id": .int(other.id), "clash": .string(clash.rawValue)])
