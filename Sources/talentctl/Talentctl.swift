@@ -24,7 +24,7 @@ struct Talentctl: ParsableCommand {
           talentctl call system.info '{}'
         """,
         version: "0.1.0",
-        subcommands: [Ping.self, Info.self, Health.self, Methods.self, Stats.self, Call.self,
+        subcommands: [Ping.self, Info.self, Health.self, Methods.self, Stats.self, Call.self, OrgCommand.self, PersonCommand.self,
                       Whoami.self, PrincipalCommand.self, TokenCommand.self, AuditCommand.self]
     )
 
@@ -106,6 +106,9 @@ struct GlobalOptions: ParsableArguments {
         case .csv: print(rows().csv, terminator: "")
         }
     }
+
+    /// What a record command shows for an absent value: "-" in a table, an empty field in CSV.
+    var missing: String { format == .csv ? "" : "-" }
 }
 
 func printError(_ message: String) {

@@ -1,5 +1,11 @@
 """Organizations over the real socket: the seed, ordering, create/update, conflicts and cycles."""
+import csv
+import io
+import json
+import subprocess
 import unicodedata
+
+from conftest import TALENTCTL
 
 KIND_ORDER = ["ministry", "ministerial_agency", "central_city", "province", "government_agency", "other"]
 
@@ -69,3 +75,23 @@ def test_only_admin_changes_orgs(daemon):
     assert hr.error("org.update", {"code": "MOHA", "name": "x"})["data"]["reason"] == "forbidden"
     assert hr.result("org.get", {"code": "MOHA"})["name"] == "Bộ Nội vụ"
     hr.close()
+
+
+def test_talentctl_org_list_show_csv_and_help(daemon):
+    def ctl(*args):
+        return subprocess.run([str(TALENTCTL), "--socket", daemon.socket, "--principal", "admin", "--secret-file",
+                               str(daemon.admin_secret_file), *args], capture_output=True)
+    listed = ctl("org", "list", "--kind", "central_city", "-o", "csv")
+    assert listed.returncode == 0, listed.stderr
+    rows = list(csv.reader(io.StringIO(listed.stdout.decode(), newline="")))
+    assert rows[0] == ["code", "kind", "name", "name_en"] and len(rows) == 7
+    assert ["HA-NOI", "central_city", "Thành phố Hà Nội", "Hanoi City"] in rows
+    table = ctl("org", "list", "-o", "table").stdout.decode().splitlines()
+    assert len(table) == 2 + len(daemon.rpc("org.list")["result"]["orgs"])  # header and rule, then one line per org
+    shown = json.loads(ctl("org", "show", "MOHA", "-o", "json").stdout)
+    assert shown["name"] == "Bộ Nội vụ"
+    missing = ctl("org", "show", "NOPE")
+    assert missing.returncode == 1 and b"not_found" in missing.stderr
+    for sub in ["list", "show"]:
+        helped = subprocess.run([str(TALENTCTL), "org", sub, "--help"], capture_output=True, text=True)
+        assert helped.returncode == 0 and f"talentctl org {sub}" in helped.stdout

@@ -1,10 +1,13 @@
 """The people registry over the real socket: create, get, duplicates, search, update, personal data."""
+import csv
+import io
+import json
 import subprocess
 import unicodedata
 
 import pytest
 
-from conftest import Conn
+from conftest import TALENTCTL, Conn, run
 
 
 def create(conn: Conn, **params) -> dict:
@@ -52,3 +55,196 @@ def test_invalid_formats_are_refused_naming_the_field(daemon, field, value):
     error = daemon.rpc("person.create", params)["error"]
     assert error["data"]["reason"] == "invalid_params", error
     assert error["data"]["field"] == field, error
+
+
+def names(page: dict) -> list[str]:
+    return [p["full_name"] for p in page["persons"]]
+
+
+def search(conn: Conn, q: str, **params) -> dict:
+    return conn.result("person.search", {"q": q, **params})
+
+
+def test_search_ignores_case_and_diacritics_and_matches_word_prefixes_in_any_order(make_daemon):
+    d = make_daemon()
+    admin = d.login()
+    ids = {}
+    for name in ["Nguyễn Thị Hương", "Đặng Văn Đức", "ĐẶNG THỊ MAI", "Nguye\u0302\u0303n Hu\u031bng", "Trần Nguyên Hưng",
+                 "Lê Hương Giang"]:
+        ids[name] = create(admin, full_name=name)["person"]["id"]
+    assert names(search(admin, "nguyen thi huong")) == ["Nguyễn Thị Hương"]
+    assert names(search(admin, "NGUYỄN THỊ HƯƠNG")) == ["Nguyễn Thị Hương"]
+    assert names(search(admin, "huong nguyen")) == ["Nguyễn Thị Hương"]          # any order
+    assert names(search(admin, "ng h")) == ["Nguyễn Thị Hương", "Nguyễn Hưng", "Trần Nguyên Hưng"]  # prefixes, id order
+    assert names(search(admin, "dang")) == ["Đặng Văn Đức", "ĐẶNG THỊ MAI"]     # đ matches d, case ignored
+    assert names(search(admin, "đặng đức")) == ["Đặng Văn Đức"]
+    assert names(search(admin, "duc")) == ["Đặng Văn Đức"]
+    # Typed with combining marks: stored in NFC, found both ways.
+    assert names(search(admin, "Nguye\u0302\u0303n Hu\u031bng")) == ["Nguyễn Hưng", "Trần Nguyên Hưng"]
+    assert names(search(admin, "nguyen hung tran")) == ["Trần Nguyên Hưng"]
+    assert names(search(admin, "huongx")) == []
+    assert names(search(admin, "thi van")) == []                                 # every word must match
+    # Not FTS syntax: quotes, operators and stars are separators.
+    assert names(search(admin, '"nguyen" OR *')) == []
+    assert names(search(admin, 'nguyen" "thi* (huong)')) == ["Nguyễn Thị Hương"]
+    error = admin.error("person.search", {"q": " - ' "})
+    assert (error["data"]["reason"], error["data"]["field"]) == ("invalid_params", "q")
+    for bad in [{"q": "x", "limit": 0}, {"q": "x", "limit": 501}, {"q": "x", "cursor": "abc"}]:
+        assert admin.error("person.search", bad)["data"]["reason"] == "invalid_params", bad
+    admin.close()
+
+
+def test_pagination_has_no_gaps_or_duplicates_and_a_stable_order(make_daemon):
+    d = make_daemon()
+    admin = d.login()
+    created = []
+    for i in range(120):
+        created.append(create(admin, full_name=f"Phạm Minh Tuấn {i}" if i % 2 else f"Phạm Thu Trang {i}")["person"]["id"])
+    create(admin, full_name="Vũ Văn Khác")
+    seen, cursor, pages = [], None, 0
+    while True:
+        params = {"q": "pham", "limit": 50}
+        if cursor:
+            params["cursor"] = cursor
+        page = admin.result("person.search", params)
+        pages += 1
+        seen += [p["id"] for p in page["persons"]]
+        cursor = page.get("next_cursor")
+        if cursor is None:
+            break
+    assert pages == 3 and seen == created
+    # The same query answers the same order again; a default page is 50.
+    assert [p["id"] for p in search(admin, "pham")["persons"]] == created[:50]
+    assert [p["id"] for p in search(admin, "pham tuan", limit=500)["persons"]] == created[1::2]
+    # A page that ends exactly at the last match has no next_cursor.
+    assert "next_cursor" not in search(admin, "pham", limit=120)
+    admin.close()
+
+
+def test_duplicate_warnings_for_same_name_and_birth_date_or_same_email(make_daemon):
+    d = make_daemon()
+    admin = d.login()
+    first = create(admin, full_name="Hoàng Minh Châu", birth_date="1979-11-02", email="Chau.Hoang@Example.vn")["person"]
+    same = create(admin, full_name="  HOANG minh chau ", birth_date="1979-11-02")
+    assert same["person"]["full_name"] == "HOANG minh chau"
+    assert [(w["code"], w["person_id"]) for w in same["warnings"]] == [("possible_duplicate", first["id"])]
+    assert "same name and birth date" in same["warnings"][0]["message"]
+    other_birthday = create(admin, full_name="Hoàng Minh Châu", birth_date="1980-01-01")
+    assert other_birthday["warnings"] == []
+    by_email = create(admin, full_name="Someone Else", email="chau.hoang@example.VN")
+    assert [(w["code"], w["person_id"]) for w in by_email["warnings"]] == [("possible_duplicate", first["id"])]
+    assert "same email" in by_email["warnings"][0]["message"]
+    # A CCCD belongs to one person.
+    create(admin, full_name="Phan Văn Một", national_id="079090000001")
+    taken = admin.error("person.create", {"full_name": "Phan Văn Hai", "national_id": "079090000001"})
+    assert (taken["data"]["reason"], taken["data"]["field"]) == ("conflict", "national_id")
+    admin.close()
+
+
+def test_update_with_optimistic_concurrency_and_null_clears(make_daemon):
+    d = make_daemon()
+    admin = d.login()
+    person = create(admin, full_name="Bùi Quang Vinh", email="vinh@example.vn", phone="+84 90 000 0000",
+                    employer="FPT")["person"]
+    updated = admin.result("person.update", {"id": person["id"], "version": 1, "employer": "VNPT", "email": None,
+                                             "full_name": "Bùi Quang Vĩnh"})
+    assert updated["version"] == 2 and updated["employer"] == "VNPT" and "email" not in updated
+    assert updated["phone"] == "+84 90 000 0000" and updated["full_name"] == "Bùi Quang Vĩnh"
+    assert updated["updated_at"] >= person["updated_at"] and updated["created_at"] == person["created_at"]
+    stale = admin.error("person.update", {"id": person["id"], "version": 1, "employer": "Viettel"})
+    assert stale["data"]["reason"] == "conflict" and stale["data"]["current_version"] == 2
+    assert admin.result("person.get", {"id": person["id"]}) == updated  # nothing changed
+    # The renamed person is found by the new name only.
+    assert [p["id"] for p in search(admin, "vinh")["persons"]] == [person["id"]]
+    assert admin.error("person.update", {"id": person["id"], "version": 2, "full_name": None})["data"]["reason"] \
+        == "invalid_params"
+    assert admin.error("person.update", {"id": 999999, "version": 1, "employer": "x"})["data"]["reason"] == "not_found"
+    admin.close()
+
+
+def test_personal_data_only_for_admin_hr_and_auditor_and_ops_sees_no_person(make_daemon):
+    d = make_daemon()
+    admin = d.login()
+    person = create(admin, full_name="Tạ Thu Hà", email="ha@example.vn", phone="0912345678",
+                    national_id="001190000123")["person"]
+    personal = {"email", "phone", "national_id"}
+    agent = login_as(d, "agent", ["ministry_agent"], org="MOHA")
+    reviewer = login_as(d, "reviewer", ["reviewer"])
+    auditor = login_as(d, "auditor", ["auditor"])
+    hr = login_as(d, "hr", ["hr_official"])
+    ops = login_as(d, "ops", ["ops"])
+    for conn in (agent, reviewer):
+        got = conn.result("person.get", {"id": person["id"]})
+        assert personal.isdisjoint(got) and got["full_name"] == "Tạ Thu Hà"
+        found = conn.result("person.search", {"q": "ta thu ha"})["persons"]
+        assert [p["id"] for p in found] == [person["id"]] and personal.isdisjoint(found[0])
+    made = agent.result("person.create", {"full_name": "Tạ Thu Hằng", "email": "hang@example.vn"})
+    assert "email" not in made["person"]
+    assert reviewer.error("person.create", {"full_name": "X"})["data"]["reason"] == "forbidden"
+    assert agent.error("person.update", {"id": person["id"], "version": 1, "employer": "x"})["data"]["reason"] == "forbidden"
+    for conn in (auditor, hr):
+        got = conn.result("person.get", {"id": person["id"]})
+        assert {k: got[k] for k in personal} == {"email": "ha@example.vn", "phone": "0912345678",
+                                                   "national_id": "001190000123"}
+    assert auditor.error("person.update", {"id": person["id"], "version": 1, "employer": "x"})["data"]["reason"] == "forbidden"
+    for method, params in [("person.get", {"id": person["id"]}), ("person.search", {"q": "ta"}),
+                           ("person.create", {"full_name": "X"}), ("person.update", {"id": person["id"], "version": 1})]:
+        assert ops.error(method, params)["data"]["reason"] == "forbidden", method
+    admin.close()
+
+
+def ctl(d, *args):
+    return run([str(TALENTCTL), "--socket", d.socket, "--principal", "admin", "--secret-file",
+                str(d.admin_secret_file), *args])
+
+
+def display_width(text: str) -> int:
+    return sum(0 if unicodedata.combining(c) else 2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def test_talentctl_person_commands_tables_json_and_csv(make_daemon):
+    d = make_daemon()
+    added = ctl(d, "person", "add", "--full-name", "Nguyễn Thị Hương", "--birth-date", "1985-03-08", "--gender", "female",
+                "--email", "huong@example.vn", "--field", "bán dẫn", "--field", "AI", "-o", "json")
+    assert added.returncode == 0, added.stderr
+    person = json.loads(added.stdout)["person"]
+    assert person["fields"] == ["bán dẫn", "AI"]
+    again = ctl(d, "person", "add", "--full-name", "Nguyen Thi Huong", "--birth-date", "1985-03-08", "-o", "json")
+    assert f"possible_duplicate: person {person['id']}" in again.stderr
+    for name in ["Đặng Văn Đức", "Lý A", "Trương Nguyễn Thị Thanh Hương"]:
+        assert ctl(d, "person", "add", "--full-name", name).returncode == 0
+
+    table = ctl(d, "person", "search", "huong", "-o", "table")
+    assert table.returncode == 0, table.stderr
+    lines = table.stdout.rstrip("\n").split("\n")
+    assert len(lines) == 2 + 3
+    # Every row is as wide as the header up to the last column (display width, not bytes).
+    last = lines[0].index("employer")
+    for line in lines[2:]:
+        assert display_width(line[:len(line)]) >= last
+        prefix = line.rsplit("  ", 1)[0]
+        assert display_width(prefix) + 2 == display_width(lines[0][:last]) or line.endswith("-"), lines
+    assert "Trương Nguyễn Thị Thanh Hương" in table.stdout
+
+    csv_out = subprocess.run([str(TALENTCTL), "--socket", d.socket, "--principal", "admin", "--secret-file",
+                              str(d.admin_secret_file), "person", "search", "huong", "-o", "csv"], capture_output=True)
+    assert csv_out.stdout.endswith(b"\r\n") and csv_out.stdout.count(b"\r\n") == 4
+    rows = list(csv.reader(io.StringIO(csv_out.stdout.decode())))
+    assert rows[0] == ["id", "full_name", "birth_date", "gender", "nationality", "employer"]
+    assert rows[1] == [str(person["id"]), "Nguyễn Thị Hương", "1985-03-08", "female", "", ""]
+
+    paged = ctl(d, "person", "search", "n", "--limit", "1", "--all", "-o", "json")
+    assert [p["full_name"] for p in json.loads(paged.stdout)["persons"]] == \
+        ["Nguyễn Thị Hương", "Nguyen Thi Huong", "Trương Nguyễn Thị Thanh Hương"]
+
+    shown = ctl(d, "person", "show", str(person["id"]), "-o", "json")
+    assert json.loads(shown.stdout) == person
+    edited = ctl(d, "person", "edit", str(person["id"]), "--version", "1", "--employer", "Viettel", "--clear", "email",
+                 "-o", "json")
+    assert edited.returncode == 0, edited.stderr
+    assert json.loads(edited.stdout)["employer"] == "Viettel" and "email" not in json.loads(edited.stdout)
+    stale = ctl(d, "person", "edit", str(person["id"]), "--version", "1", "--employer", "X")
+    assert stale.returncode == 1 and "conflict" in stale.stderr
+    for sub in ["add", "show", "search", "edit"]:
+        helped = run([str(TALENTCTL), "person", sub, "--help"])
+        assert helped.returncode == 0 and "talentctl person " + sub in helped.stdout, sub

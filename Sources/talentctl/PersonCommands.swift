@@ -1,0 +1,160 @@
+import ArgumentParser
+import TalentClient
+import TalentProtocol
+
+struct PersonCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "person",
+        abstract: "The registry of persons: experts, candidates, appointees.",
+        subcommands: [PersonAdd.self, PersonShow.self, PersonSearch.self, PersonEdit.self])
+}
+
+/// Every member of a person, in display order (personal data is absent unless the caller may see it).
+private let personFields = ["id", "version", "full_name", "birth_date", "gender", "nationality", "overseas_vietnamese",
+                            "residence_country", "email", "phone", "national_id", "fields", "highest_degree", "employer",
+                            "created_at", "updated_at"]
+
+/// The fields `person add` and `person edit` set, as options.
+struct PersonFieldOptions: ParsableArguments {
+    @Option(help: "Full name as written, e.g. \"Nguyễn Thị Hương\".") var fullName: String?
+    @Option(help: "YYYY-MM-DD.") var birthDate: String?
+    @Option(help: "female, male or other.") var gender: String?
+    @Option(help: "ISO 3166-1 alpha-2 code, e.g. VN.") var nationality: String?
+    @Option(help: "true when the person lives abroad (Việt kiều).") var overseasVietnamese: Bool?
+    @Option(help: "ISO 3166-1 alpha-2 code of the country of residence.") var residenceCountry: String?
+    @Option(help: "Email address (personal data).") var email: String?
+    @Option(help: "Phone: digits, spaces, optional leading + (personal data).") var phone: String?
+    @Option(help: "CCCD: 12 digits (personal data).") var nationalId: String?
+    @Option(name: .customLong("field"), help: "A field of expertise; repeat for several.") var fields: [String] = []
+    @Option(help: "Highest degree, e.g. PhD.") var highestDegree: String?
+    @Option(help: "Employer.") var employer: String?
+
+    var params: [String: JSONValue] {
+        var out: [String: JSONValue] = [:]
+        let texts: [(String, String?)] = [
+            ("full_name", fullName), ("birth_date", birthDate), ("gender", gender), ("nationality", nationality),
+            ("residence_country", residenceCountry), ("email", email), ("phone", phone), ("national_id", nationalId),
+            ("highest_degree", highestDegree), ("employer", employer),
+        ]
+        for (name, value) in texts { if let value { out[name] = .string(value) } }
+        if let overseasVietnamese { out["overseas_vietnamese"] = .bool(overseasVietnamese) }
+        if !fields.isEmpty { out["fields"] = .array(fields.map(JSONValue.string)) }
+        return out
+    }
+}
+
+struct PersonAdd: TalentctlCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "add",
+        abstract: "Register a person; warns (on stderr) about possible duplicates.",
+        discussion: """
+        Example:
+          talentctl person add --full-name "Nguyễn Thị Hương" --birth-date 1985-03-08 --gender female \\
+              --nationality VN --email huong@example.vn --field "bán dẫn" --field AI
+        """)
+    @OptionGroup var local: GlobalOptions
+    @ParentCommand var root: Talentctl
+    @OptionGroup var person: PersonFieldOptions
+
+    func validate() throws {
+        if person.fullName == nil { throw ValidationError("--full-name is required") }
+    }
+
+    func run() throws {
+        let result = try global.withClient { try $0.call("person.create", params: person.params) }
+        for warning in result["warnings"]?.arrayValue ?? [] {
+            printError("warning: \(text(warning["code"])): \(text(warning["message"]))")
+        }
+        global.emit(json: result) { fieldTable(result["person"] ?? .null, global.missing, personFields) }
+    }
+}
+
+struct PersonShow: TalentctlCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "show",
+        abstract: "Show one person.",
+        discussion: "Example: talentctl person show 42")
+    @OptionGroup var local: GlobalOptions
+    @ParentCommand var root: Talentctl
+
+    @Argument(help: "The person's id.") var id: Int64
+
+    func run() throws {
+        let result = try global.withClient { try $0.call("person.get", params: ["id": .int(id)]) }
+        global.emit(json: result) { fieldTable(result, global.missing, personFields) }
+    }
+}
+
+struct PersonSearch: TalentctlCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "search",
+        abstract: "Find persons by name: case and diacritics ignored, every word a prefix of a name word.",
+        discussion: """
+        Results come in registration order. Without --all, prints one page and, when there is more, the cursor on stderr.
+
+        Examples:
+          talentctl person search "nguyen thi huong"
+          talentctl person search dang --all -o csv > dang.csv
+        """)
+    @OptionGroup var local: GlobalOptions
+    @ParentCommand var root: Talentctl
+
+    @Argument(help: "Name words, e.g. \"nguyen huong\" or \"Đặng\".") var query: String
+    @Option(help: "Page size, 1 to 500 (default 50).") var limit: Int?
+    @Option(help: "Continue after this cursor (the next_cursor of a previous page).") var cursor: String?
+    @Flag(help: "Follow every page.") var all = false
+
+    func run() throws {
+        let (persons, next) = try global.withClient { client -> ([JSONValue], String?) in
+            var persons: [JSONValue] = []
+            var cursor = self.cursor
+            repeat {
+                var params: [String: JSONValue] = ["q": .string(query)]
+                if let limit { params["limit"] = .int(Int64(limit)) }
+                if let cursor { params["cursor"] = .string(cursor) }
+                let page = try client.call("person.search", params: params)
+                persons += page["persons"]?.arrayValue ?? []
+                cursor = page["next_cursor"]?.stringValue
+            } while all && cursor != nil
+            return (persons, cursor)
+        }
+        var json: [String: JSONValue] = ["persons": .array(persons)]
+        if let next { json["next_cursor"] = .string(next) }
+        global.emit(json: .object(json)) {
+            let columns = ["id", "full_name", "birth_date", "gender", "nationality", "employer"]
+            var table = Table(headers: columns)
+            for p in persons { table.add(columns.map { cell(p[$0], global.missing) }) }
+            return table
+        }
+        if let next, global.format != .json { printError("more results: --cursor \(next)") }
+    }
+}
+
+struct PersonEdit: TalentctlCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "edit",
+        abstract: "Change a person's fields; --version must be the version you read (else conflict).",
+        discussion: """
+        Options left out are unchanged; --clear FIELD empties a field (not full_name).
+
+        Examples:
+          talentctl person edit 42 --version 3 --employer "Viettel" --phone "+84 912 345 678"
+          talentctl person edit 42 --version 4 --clear email --clear phone
+        """)
+    @OptionGroup var local: GlobalOptions
+    @ParentCommand var root: Talentctl
+    @OptionGroup var person: PersonFieldOptions
+
+    @Argument(help: "The person's id.") var id: Int64
+    @Option(help: "The version you read (person show).") var version: Int64
+    @Option(help: "A field to clear, e.g. email; repeat for several.") var clear: [String] = []
+
+    func run() throws {
+        var params = person.params
+        params["id"] = .int(id)
+        params["version"] = .int(version)
+        for field in clear { params[field] = .null }
+        let result = try global.withClient { try $0.call("person.update", params: params) }
+        global.emit(json: result) { fieldTable(result, global.missing, personFields) }
+    }
+}
