@@ -1,5 +1,6 @@
 # talentd: two commands on a fresh Debian machine.
-#   make run   installs missing system packages, builds, initializes ./var/talent.db, serves on ./var/talentd.sock
+#   make run   installs missing system packages, builds, initializes ./var/talent.db (admin password in
+#              ./var/admin.secret), serves on ./var/talentd.sock
 #   make test  installs, builds, runs every test suite (Swift unit tests, then the integration suite over the socket)
 
 SHELL := /bin/bash
@@ -37,8 +38,9 @@ build: deps
 
 run: build
 	mkdir -p $(VAR)
-	.build/release/talentd init --db $(VAR)/talent.db
-	@echo "serving on $(VAR)/talentd.sock; try: .build/release/talentctl --socket $(VAR)/talentd.sock ping"
+	.build/release/talentd init --db $(VAR)/talent.db --admin-secret-file $(VAR)/admin.secret
+	@echo "serving on $(VAR)/talentd.sock; the admin password is in $(VAR)/admin.secret (mode 0600)"
+	@echo "try: .build/release/talentctl ping; .build/release/talentctl --principal admin --secret-file $(VAR)/admin.secret info"
 	exec .build/release/talentd serve --db $(VAR)/talent.db --socket $(VAR)/talentd.sock
 
 build-debug: deps
