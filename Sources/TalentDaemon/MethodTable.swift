@@ -31,7 +31,8 @@ func methodTable(_ d: Domains) -> [MethodSpec] {
         plain("system.health",         .roles(operations),          d.system.health),
         plain("system.stats",          .roles(operations),          d.system.stats),
 
-        plain("session.login",         .anyone,                     d.session.login,          flags: [.heavy]),
+        plain("session.login",         .anyone,                     d.session.login,          flags: [.heavy],
+              heavyWhen: SessionMethods.hashesPassword),
         read("session.whoami",         .loggedIn,                   d.session.whoami),
         plain("session.logout",        .loggedIn,                   d.session.logout),
 

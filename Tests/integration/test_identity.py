@@ -3,10 +3,12 @@ credentials, disabled principals, rate limiting, the Argon2 pool, idle timeouts,
 from __future__ import annotations
 
 import datetime
+import json
 import os
 import re
 import sqlite3
 import stat
+import subprocess
 import threading
 import time
 from pathlib import Path
@@ -391,8 +393,37 @@ def test_concurrent_wrong_logins_do_not_stall_other_clients(make_daemon):
         t.join()
     assert errors == [UNAUTHENTICATED] * 20
     assert worst < 1.0, f"system.ping took {worst:.3f} s during the login flood"
-    # Logged-in work that touches the database also goes on.
+    # 20 failures from this Unix user: its next attempt waits, even with the right secret...
+    error = d.connect().error("session.login", {"principal": "admin", "secret": d.admin_secret})
+    assert error["data"]["reason"] == "rate_limited" and error["data"]["retry_after_ms"] > 0
+    time.sleep(error["data"]["retry_after_ms"] / 1000 + 0.1)
+    # ...and then goes on; logged-in work that touches the database also goes on.
     assert d.rpc("system.info")["result"]["name"] == "talentd"
+
+
+def test_a_flood_from_one_unix_user_does_not_lock_out_another(make_daemon):
+    """Failed logins are also counted per peer uid (SO_PEERCRED), like per-address limits on a
+    network: the flooding user is blocked before its attempts cost Argon2 work, others are not."""
+    # The other user runs the system's Python: one under /root would not be readable to it.
+    if os.getuid() != 0 or not os.path.exists("/usr/bin/python3"):
+        pytest.skip("needs root and /usr/bin/python3 to connect as another Unix user")
+    d = make_daemon()
+    os.chmod(d.dir, 0o755)
+    os.chmod(d.socket, 0o666)
+    for i in range(20):
+        assert d.connect().error("session.login", {"principal": f"flood-{i}", "secret": "wrong-secret-xx"})["code"] == UNAUTHENTICATED
+    assert d.connect().error("session.login", {"principal": "admin", "secret": d.admin_secret})["data"]["reason"] == "rate_limited"
+    script = (
+        "import json, socket, sys\n"
+        "s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1])\n"
+        "s.sendall((json.dumps({'jsonrpc': '2.0', 'id': 1, 'method': 'session.login',"
+        " 'params': {'principal': 'admin', 'secret': sys.stdin.read()}}) + '\\n').encode())\n"
+        "print(s.makefile().readline())\n"
+    )
+    other = subprocess.run(["/usr/bin/python3", "-c", script, d.socket], input=d.admin_secret, capture_output=True,
+                           text=True, user=65534, group=65534, timeout=30)
+    assert other.returncode == 0, other.stderr
+    assert json.loads(other.stdout)["result"]["principal"] == "admin"
 
 
 # --- idle timeouts ------------------------------------------------------------------------------

@@ -22,7 +22,7 @@ struct MethodRunner: Sendable {
             flags.remove(.fast)
         }
         if spec.isMutating { flags.insert(.mutating) }
-        return RPCMethod(spec.name, { context in try self.run(spec, context) }, flags: flags)
+        return RPCMethod(spec.name, { context in try self.run(spec, context) }, flags: flags, isHeavy: spec.isHeavy)
     }
 
     private func run(_ spec: MethodSpec, _ context: RequestContext) throws -> JSONValue {

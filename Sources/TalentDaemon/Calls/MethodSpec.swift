@@ -45,6 +45,8 @@ struct MethodSpec: Sendable {
     /// `.fast` (event loop, no I/O) and `.heavy` (bounded CPU pool); `.public` and `.mutating`
     /// follow from `access` and `body`.
     let flags: RPCMethod.Flags
+    /// With `.heavy`: which requests are heavy (default: all).
+    var isHeavy: (@Sendable ([String: JSONValue]) -> Bool)? = nil
 
     var isMutating: Bool { if case .write = body { true } else { false } }
 }
@@ -62,8 +64,9 @@ struct AuditTarget: Sendable, Equatable {
 
 // The table's vocabulary: `read("org.list", .loggedIn, handler)` and so on.
 func plain(_ name: String, _ access: MethodSpec.Access, _ handler: @escaping @Sendable (Call) throws -> JSONValue,
-           scope: MethodSpec.Scope = .none, flags: RPCMethod.Flags = []) -> MethodSpec {
-    MethodSpec(name: name, access: access, scope: scope, body: .plain(handler), flags: flags)
+           scope: MethodSpec.Scope = .none, flags: RPCMethod.Flags = [],
+           heavyWhen: (@Sendable ([String: JSONValue]) -> Bool)? = nil) -> MethodSpec {
+    MethodSpec(name: name, access: access, scope: scope, body: .plain(handler), flags: flags, isHeavy: heavyWhen)
 }
 
 func read(_ name: String, _ access: MethodSpec.Access, _ handler: @escaping @Sendable (Call, Database) throws -> JSONValue,

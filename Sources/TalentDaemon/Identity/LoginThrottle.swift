@@ -2,64 +2,88 @@ import NIOConcurrencyHelpers
 import NIOCore
 import TalentProtocol
 
-/// Slows down password guessing: after `freeFailures` failed logins for a principal name, or on
-/// one connection, further attempts for it are refused with `rate_limited` (no hashing at all)
-/// for a delay that doubles with each further failure, up to `maxDelay`. A success resets it.
-/// Kept in memory: a restart forgets it, which costs a guesser far more than it gains.
+/// Slows down password guessing. Failed logins are counted for the principal name, the
+/// connection, and the Unix user at the other end (SO_PEERCRED: the socket's equivalent of a
+/// client address). Past a few free failures, attempts for any of them are refused with
+/// `rate_limited`, before any hashing, for a delay that doubles with each further failure up to
+/// `maxDelay`. So a flood from one Unix user stops costing Argon2 work within a few attempts,
+/// and users on other uids keep logging in promptly. A success clears the name and the
+/// connection, not the uid (one valid password must not buy more guesses). Counts older than
+/// `forgetAfter` start again. Kept in memory: a restart forgets it, which costs a guesser more
+/// than it gains.
 final class LoginThrottle: Sendable {
-    let freeFailures = 5
+    let freeFailuresPerName = 5
+    let freeFailuresPerConnection = 5
+    /// A Unix user may run several people's or scripts' sessions: it gets more slack.
+    let freeFailuresPerUID = 20
     let baseDelay = TimeAmount.seconds(1)
     let maxDelay = TimeAmount.minutes(5)
-    /// Bound on names remembered, so guessing random names cannot grow memory without limit.
+    let forgetAfter = TimeAmount.minutes(15)
+    /// Bound on keys remembered, so guessing random names cannot grow memory without limit.
     let maxTracked = 10_000
+
+    private enum Key: Hashable {
+        case name(String)
+        case uid(UInt32)
+    }
 
     private struct Entry {
         var failures = 0
+        var lastFailure = NIODeadline.uptimeNanoseconds(0)
         var blockedUntil: NIODeadline?
     }
 
-    private let byName = NIOLockedValueBox<[String: Entry]>([:])
+    private let entries = NIOLockedValueBox<[Key: Entry]>([:])
 
-    /// Throws `rate_limited` while `name` or the connection is blocked.
+    private func keys(_ name: String, _ connection: ConnectionInfo) -> [Key] {
+        [.name(name)] + (connection.peer.map { [.uid($0.uid)] } ?? [])
+    }
+
+    /// Throws `rate_limited` while `name`, the connection or its Unix user is blocked.
     func check(name: String, connection: ConnectionInfo) throws {
         let now = NIODeadline.now()
-        let nameUntil = byName.withLockedValue { $0[name]?.blockedUntil }
+        let keys = keys(name, connection)
+        let tracked = entries.withLockedValue { entries in keys.compactMap { entries[$0]?.blockedUntil } }
         let connectionUntil = connection.session.withLockedValue { $0.blockedUntil }
-        let until = [nameUntil, connectionUntil].compactMap { $0 }.filter { $0 > now }.max()
-        if let until {
+        if let until = (tracked + [connectionUntil].compactMap { $0 }).filter({ $0 > now }).max() {
             let wait = max(1, (until - now).nanoseconds / 1_000_000)
             throw RPCError.rateLimited(
-                "too many failed logins for \"\(name)\" or on this connection; try again in \(wait / 1000 + 1) s",
+                "too many failed logins for \"\(name)\", on this connection or from this Unix user; try again in \(wait / 1000 + 1) s",
                 retryAfterMilliseconds: wait)
         }
     }
 
     func recordFailure(name: String, connection: ConnectionInfo) {
         let now = NIODeadline.now()
-        byName.withLockedValue { entries in
-            if entries.count >= maxTracked, entries[name] == nil {
+        let keys = keys(name, connection)
+        entries.withLockedValue { entries in
+            if entries.count >= maxTracked {
                 entries = entries.filter { ($0.value.blockedUntil ?? now) > now }
-                if entries.count >= maxTracked { return }
             }
-            var entry = entries[name] ?? Entry()
-            entry.failures += 1
-            entry.blockedUntil = blockedUntil(after: entry.failures, now: now)
-            entries[name] = entry
+            for key in keys where entries[key] != nil || entries.count < maxTracked {
+                var entry = entries[key] ?? Entry()
+                if now - entry.lastFailure > forgetAfter { entry.failures = 0 }
+                entry.failures += 1
+                entry.lastFailure = now
+                let free = if case .uid = key { freeFailuresPerUID } else { freeFailuresPerName }
+                entry.blockedUntil = blockedUntil(after: entry.failures, free: free, now: now)
+                entries[key] = entry
+            }
         }
         connection.session.withLockedValue { state in
             state.failedLogins += 1
-            state.blockedUntil = blockedUntil(after: state.failedLogins, now: now)
+            state.blockedUntil = blockedUntil(after: state.failedLogins, free: freeFailuresPerConnection, now: now)
         }
     }
 
     func recordSuccess(name: String, connection: ConnectionInfo) {
-        _ = byName.withLockedValue { $0.removeValue(forKey: name) }
+        _ = entries.withLockedValue { $0.removeValue(forKey: .name(name)) }
         connection.session.withLockedValue { $0.failedLogins = 0; $0.blockedUntil = nil }
     }
 
-    private func blockedUntil(after failures: Int, now: NIODeadline) -> NIODeadline? {
-        guard failures >= freeFailures else { return nil }
-        let doublings = min(failures - freeFailures, 20)
+    private func blockedUntil(after failures: Int, free: Int, now: NIODeadline) -> NIODeadline? {
+        guard failures >= free else { return nil }
+        let doublings = min(failures - free, 20)
         let delay = min(baseDelay.nanoseconds << doublings, maxDelay.nanoseconds)
         return now + .nanoseconds(delay)
     }

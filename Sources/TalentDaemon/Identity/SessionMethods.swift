@@ -59,6 +59,11 @@ struct SessionMethods: Sendable {
         return Self.describe(session, kind: principal.kind)
     }
 
+    /// Only a password login runs Argon2; one with an API token is a SHA-256 and a lookup.
+    @Sendable static func hashesPassword(_ params: [String: JSONValue]) -> Bool {
+        !(params["secret"]?.stringValue?.hasPrefix(Secrets.tokenPrefix) ?? false)
+    }
+
     func whoami(_ call: Call, _ db: Database) throws -> JSONValue {
         guard let session = call.principal, let principal = try Principal.find(db, id: session.id) else {
             throw RPCError.unauthenticated()

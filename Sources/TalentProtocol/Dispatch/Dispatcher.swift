@@ -120,7 +120,8 @@ public final class Dispatcher: Sendable {
         if method.flags.contains(.fast) {
             return finish(request, statsKey: method.name, started: started, run(method, context))
         }
-        let pool = method.flags.contains(.heavy) ? heavyWorkers : workers
+        let heavy = method.flags.contains(.heavy) && (method.isHeavy?(request.params) ?? true)
+        let pool = heavy ? heavyWorkers : workers
         let future = pool.runIfActive(eventLoop: eventLoop) { [self] in
             run(method, context)
         }.flatMapErrorThrowing { _ in

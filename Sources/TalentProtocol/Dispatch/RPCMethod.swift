@@ -24,11 +24,16 @@ public struct RPCMethod: Sendable {
     public let name: String
     public let flags: Flags
     public let handler: Handler
+    /// For a `.heavy` method whose cost depends on the request: whether this one is heavy (a
+    /// login with an API token needs no password hashing, so it need not queue behind hashes).
+    public let isHeavy: (@Sendable ([String: JSONValue]) -> Bool)?
 
-    public init(_ name: String, _ handler: @escaping Handler, flags: Flags = []) {
+    public init(_ name: String, _ handler: @escaping Handler, flags: Flags = [],
+                isHeavy: (@Sendable ([String: JSONValue]) -> Bool)? = nil) {
         self.name = name
         self.handler = handler
         self.flags = flags
+        self.isHeavy = isHeavy
     }
 }
 
