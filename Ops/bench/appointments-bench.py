@@ -1,0 +1,230 @@
+#!/usr/bin/env python3
+"""appointment.list (and coverage.report) under load, with 100,000 persons and 10,000 appointments.
+
+Starts its own talentd (release build by default) on a fresh database in a temporary directory,
+loads the data over the socket with JSON-RPC batches (logged in with API tokens: an admin
+proposes, a second, national hr_official approves, as the four-eyes rule requires), then
+measures each query with talent-bench (requests/s and latency percentiles measured at the client).
+
+    swift build -c release --product talentd && swift build -c release --product talent-bench
+    python3 Ops/bench/appointments-bench.py [--persons 100000] [--appointments 10000] [--duration 10]
+
+The data: 51 seeded orgs; per org, chief_engineer_sti and chief_engineer_ops each held by a
+chain of successive 120-day terms ending with an open term that covers today, and chief
+architects for 8 programs per org the same way; each appointment a different person. About 90%
+are approved, the rest left proposed.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+ORGS_TSV = REPO / "Sources/TalentDaemon/Organizations/organizations.tsv"
+PROVINCIAL = {"central_city", "province"}
+TERM_DAYS = 120
+PROGRAMS = 8
+
+
+class Conn:
+    def __init__(self, path: str):
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.sock.connect(path)
+        self.buf = b""
+        self.next_id = 0
+
+    def _line(self) -> bytes:
+        while b"\n" not in self.buf:
+            chunk = self.sock.recv(1 << 20)
+            if not chunk:
+                raise EOFError("daemon closed the connection")
+            self.buf += chunk
+        line, self.buf = self.buf.split(b"\n", 1)
+        return line
+
+    def call(self, method: str, params: dict | None = None):
+        self.next_id += 1
+        self.sock.sendall(json.dumps({"jsonrpc": "2.0", "id": self.next_id, "method": method, "params": params or {}}).encode() + b"\n")
+        answer = json.loads(self._line())
+        if "error" in answer:
+            raise RuntimeError(f"{method}: {answer['error']}")
+        return answer["result"]
+
+    def batches(self, method: str, params_list: list[dict], size: int = 1000, window: int = 4) -> list:
+        """Sends batches of `size`, keeping `window` batch lines in flight; returns results in order."""
+        lines = []
+        for start in range(0, len(params_list), size):
+            batch = []
+            for params in params_list[start:start + size]:
+                self.next_id += 1
+                batch.append({"jsonrpc": "2.0", "id": self.next_id, "method": method, "params": params})
+            lines.append(json.dumps(batch, ensure_ascii=False).encode() + b"\n")
+        results, sent, received = [], 0, 0
+        while received < len(lines):
+            while sent < len(lines) and sent - received < window:
+                self.sock.sendall(lines[sent])
+                sent += 1
+            for answer in sorted(json.loads(self._line()), key=lambda a: a["id"]):
+                if "error" in answer:
+                    raise RuntimeError(f"{method}: {answer['error']}")
+                results.append(answer["result"])
+            received += 1
+        return results
+
+
+def vietnam_today() -> date:
+    return (datetime.now(timezone.utc) + timedelta(hours=7)).date()
+
+
+def orgs() -> list[tuple[str, str]]:
+    rows = [line.split("\t") for line in ORGS_TSV.read_text().splitlines()[1:] if line.strip()]
+    return [(r[0], r[1]) for r in rows]
+
+
+def appointment_plan(total: int, today: date) -> list[dict]:
+    """Slots (org, post[, program]) filled round-robin with successive terms, newest last and open."""
+    slots = []
+    for code, kind in orgs():
+        rank = "provincial_department_director" if kind in PROVINCIAL else "department_director"
+        slots.append({"org": code, "post": "chief_engineer_sti", "equivalent_rank": rank})
+        slots.append({"org": code, "post": "chief_engineer_ops", "equivalent_rank": rank})
+        for p in range(PROGRAMS):
+            slots.append({"org": code, "post": "chief_architect", "program": f"Chương trình chiến lược {p + 1}", "equivalent_rank": rank})
+    per_slot = [total // len(slots) + (1 if i < total % len(slots) else 0) for i in range(len(slots))]
+    plan = []
+    for slot, terms in zip(slots, per_slot):
+        first = today - timedelta(days=TERM_DAYS * (terms - 1) + 30)
+        for i in range(terms):
+            start = first + timedelta(days=TERM_DAYS * i)
+            # Every tenth term of a slot stays proposed (never the current one, so every slot has a holder).
+            item = {**slot, "term_start": start.isoformat(), "_approve": i % 10 != 5 or i == terms - 1}
+            if i < terms - 1:
+                item["term_end"] = (start + timedelta(days=TERM_DAYS - 1)).isoformat()
+            plan.append(item)
+    return plan
+
+
+def bench(bench_bin: str, sock: str, principal: str, secret_file: str, method: str, params: dict,
+          connections: int, pipeline: int, duration: float) -> dict:
+    out = subprocess.run([bench_bin, "--socket", sock, "--method", method, "--params", json.dumps(params, ensure_ascii=False),
+                          "--connections", str(connections), "--pipeline", str(pipeline), "--duration", str(duration),
+                          "--warmup", "1", "--login-principal", principal, "--login-secret-file", secret_file, "-o", "json"],
+                         capture_output=True, text=True, timeout=duration + 120)
+    if out.returncode != 0:
+        raise RuntimeError(f"talent-bench failed: {out.stderr}")
+    result = json.loads(out.stdout)
+    if result.get("errors") or result.get("first_error"):
+        raise RuntimeError(f"{method} answered errors under load: {result.get('first_error')}")
+    return result
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--talentd", default=str(REPO / ".build/release/talentd"))
+    parser.add_argument("--bench", default=str(REPO / ".build/release/talent-bench"))
+    parser.add_argument("--persons", type=int, default=100_000)
+    parser.add_argument("--appointments", type=int, default=10_000)
+    parser.add_argument("--duration", type=float, default=10)
+    parser.add_argument("--connections", type=int, default=4)
+    parser.add_argument("--pipeline", type=int, default=1)
+    parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
+    args = parser.parse_args()
+
+    work = Path(tempfile.mkdtemp(prefix="appt-bench-", dir="/tmp"))
+    db, sock = str(work / "talent.db"), str(work / "talentd.sock")
+    subprocess.run([args.talentd, "init", "--db", db, "--admin-secret-file", str(work / "admin.secret")], check=True, capture_output=True)
+    log = open(work / "talentd.log", "wb")
+    daemon = subprocess.Popen([args.talentd, "serve", "--db", db, "--socket", sock, "--log-level", "warning"], stdout=log, stderr=log)
+    try:
+        for _ in range(300):
+            if os.path.exists(sock):
+                break
+            time.sleep(0.05)
+        admin = Conn(sock)
+        admin.call("session.login", {"principal": "admin", "secret": (work / "admin.secret").read_text().strip()})
+        tokens = {}
+        for name, roles in [("bench-loader", ["admin"]), ("bench-approver", ["hr_official"]), ("bench-reader", ["hr_official"])]:
+            admin.call("principal.create", {"name": name, "kind": "agent", "roles": roles})
+            tokens[name] = admin.call("token.create", {"principal": name, "label": "bench"})["token"]
+            (work / f"{name}.token").write_text(tokens[name] + "\n")
+        loader, approver = Conn(sock), Conn(sock)
+        loader.call("session.login", {"principal": "bench-loader", "secret": tokens["bench-loader"]})
+        approver.call("session.login", {"principal": "bench-approver", "secret": tokens["bench-approver"]})
+
+        started = time.monotonic()
+        given = ["Hương", "Đức", "Lan", "Minh", "Quang", "Thảo", "Việt", "Hà", "Nam", "Phương"]
+        families = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Đặng", "Bùi", "Đỗ", "Vũ", "Ngô"]
+        people = [{"full_name": f"{families[i % 10]} {['Văn', 'Thị', 'Minh', 'Quốc'][i // 10 % 4]} {given[i // 40 % 10]} {i}",
+                   "birth_date": (date(1960, 1, 1) + timedelta(days=i % 12000)).isoformat()} for i in range(args.persons)]
+        person_ids = [r["person"]["id"] for r in loader.batches("person.create", people)]
+        persons_s = time.monotonic() - started
+
+        started = time.monotonic()
+        today = vietnam_today()
+        plan = appointment_plan(args.appointments, today)
+        for item, pid in zip(plan, person_ids):
+            item["person_id"] = pid
+        created = loader.batches("appointment.propose", [{k: v for k, v in item.items() if k != "_approve"} for item in plan])
+        approvals = [{"id": a["id"]} for a, item in zip(created, plan) if item["_approve"]]
+        approver.batches("appointment.approve", approvals)
+        appointments_s = time.monotonic() - started
+        counts = {s: 0 for s in ("proposed", "approved", "active", "ended")}
+        reader = Conn(sock)
+        reader.call("session.login", {"principal": "bench-reader", "secret": tokens["bench-reader"]})
+        for status in counts:
+            cursor, n = None, 0
+            while True:
+                page = reader.call("appointment.list", {"status": status, "limit": 500, **({"cursor": cursor} if cursor else {})})
+                n += len(page["appointments"])
+                cursor = page.get("next_cursor")
+                if not cursor:
+                    break
+            counts[status] = n
+
+        past = (today - timedelta(days=365 * 3)).isoformat()
+        scenarios = [
+            ("appointment.list", {"org": "MOHA", "limit": 100}, "one org, first page of 100"),
+            ("appointment.list", {"org": "MOHA", "at": today.isoformat()}, "one org, holders today"),
+            ("appointment.list", {"at": past, "limit": 100}, "all orgs, holders 3 years ago, page of 100"),
+            ("appointment.list", {"status": "active", "limit": 100}, "all orgs, status active, page of 100"),
+            ("coverage.report", {}, "51 orgs, today"),
+        ]
+        results = []
+        for method, params, label in scenarios:
+            sample = reader.call(method, params)
+            size = len(sample.get("appointments", sample.get("orgs", [])))
+            r = bench(args.bench, sock, "bench-reader", str(work / "bench-reader.token"), method, params,
+                      args.connections, args.pipeline, args.duration)
+            results.append({"method": method, "params": params, "label": label, "items": size, "bench": r})
+
+        print(f"machine: {platform.machine()}, {os.cpu_count()} cores, {platform.platform()}")
+        print(f"loaded {len(person_ids)} persons in {persons_s:.1f} s ({len(person_ids) / persons_s:.0f}/s), "
+              f"{len(created)} appointments ({len(approvals)} approved) in {appointments_s:.1f} s; statuses today: {counts}")
+        print(f"load: {args.connections} connections x pipeline {args.pipeline}, {args.duration:.0f} s each, client latency")
+        print(f"{'method':<18} {'what':<44} {'items':>5} {'req/s':>8} {'p50 ms':>7} {'p99 ms':>7}")
+        for r in results:
+            b = r["bench"]
+            print(f"{r['method']:<18} {r['label']:<44} {r['items']:>5} {b['requests_per_second']:>8.0f} "
+                  f"{b['latency_us']['p50'] / 1000:>7.2f} {b['latency_us']['p99'] / 1000:>7.2f}")
+        (work / "results.json").write_text(json.dumps(results, indent=2, ensure_ascii=False))
+        return 0
+    finally:
+        daemon.terminate()
+        daemon.wait(30)
+        if not args.keep:
+            subprocess.run(["rm", "-rf", str(work)])
+        else:
+            print(f"kept {work}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
