@@ -24,7 +24,8 @@ struct Talentctl: ParsableCommand {
           talentctl call system.info '{}'
         """,
         version: "0.1.0",
-        subcommands: [Ping.self, Info.self, Health.self, Methods.self, Stats.self, Call.self, OrgCommand.self, PersonCommand.self,
+        subcommands: [Ping.self, Info.self, Health.self, Methods.self, Stats.self, Call.self, OrgCommand.self, PersonCommand.self, Batch.self,
+                      AppointmentCommand.self, CoverageCommand.self,
                       Whoami.self, PrincipalCommand.self, TokenCommand.self, AuditCommand.self]
     )
 
