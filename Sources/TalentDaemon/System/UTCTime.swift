@@ -14,24 +14,27 @@ enum UTCTime {
         var seconds = spec.tv_sec - Int(offset)
         var parts = tm()
         gmtime_r(&seconds, &parts)
-        var out = [UInt8]()
-        out.reserveCapacity(24)
-        func put(_ value: Int, _ width: Int) {
-            var digits = [UInt8](repeating: UInt8(ascii: "0"), count: width)
-            var v = value
-            for i in stride(from: width - 1, through: 0, by: -1) {
-                digits[i] = UInt8(ascii: "0") + UInt8(v % 10)
-                v /= 10
+        // One allocation (the string's own): system.ping formats this on every call.
+        return String(unsafeUninitializedCapacity: 24) { out in
+            var at = 0
+            func put(_ value: Int, _ width: Int, then separator: UInt8) {
+                var v = value
+                for i in stride(from: at + width - 1, through: at, by: -1) {
+                    out[i] = UInt8(ascii: "0") + UInt8(v % 10)
+                    v /= 10
+                }
+                out[at + width] = separator
+                at += width + 1
             }
-            out.append(contentsOf: digits)
+            put(Int(parts.tm_year) + 1900, 4, then: UInt8(ascii: "-"))
+            put(Int(parts.tm_mon) + 1, 2, then: UInt8(ascii: "-"))
+            put(Int(parts.tm_mday), 2, then: UInt8(ascii: "T"))
+            put(Int(parts.tm_hour), 2, then: UInt8(ascii: ":"))
+            put(Int(parts.tm_min), 2, then: UInt8(ascii: ":"))
+            put(Int(parts.tm_sec), 2, then: UInt8(ascii: "."))
+            put(Int(spec.tv_nsec / 1_000_000), 3, then: UInt8(ascii: "Z"))
+            return at
         }
-        put(Int(parts.tm_year) + 1900, 4); out.append(UInt8(ascii: "-"))
-        put(Int(parts.tm_mon) + 1, 2); out.append(UInt8(ascii: "-"))
-        put(Int(parts.tm_mday), 2); out.append(UInt8(ascii: "T"))
-        put(Int(parts.tm_hour), 2); out.append(UInt8(ascii: ":"))
-        put(Int(parts.tm_min), 2); out.append(UInt8(ascii: ":"))
-        put(Int(parts.tm_sec), 2); out.append(UInt8(ascii: "."))
-        put(Int(spec.tv_nsec / 1_000_000), 3); out.append(UInt8(ascii: "Z"))
-        return String(decoding: out, as: UTF8.self)
     }
+
 }

@@ -56,13 +56,19 @@ final class RPCConnectionHandler: ChannelDuplexHandler {
         }
     }
 
+    /// Between a read's first line and its end (channelReadComplete), answers are written but not
+    /// flushed: one write system call then carries every answer of a pipelined burst.
+    private var inReadBurst = false
+
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        inReadBurst = true
         queue.append(unwrapInboundIn(data))
         lastActivityAt = .now()
         if !busy { processQueue(context: context) }
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
+        inReadBurst = false
         flushIfNeeded(context: context)
     }
 
@@ -118,7 +124,7 @@ final class RPCConnectionHandler: ChannelDuplexHandler {
             }
         }
         if busy { return }
-        flushIfNeeded(context: context)
+        if !inReadBurst { flushIfNeeded(context: context) }
         if heldRead, queue.count < limits.maxQueuedPerConnection / 2, !readingStopped {
             heldRead = false
             context.read()
