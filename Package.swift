@@ -75,11 +75,15 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        // <sys/epoll.h> for talent-bench's event loop (Swift's Glibc module leaves it out).
+        .systemLibrary(
+            name: "CEpoll",
+            path: "Ops/bench/Sources/CEpoll"
+        ),
         .executableTarget(
             name: "talent-bench",
             dependencies: [
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
+                "CEpoll",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ],

@@ -2,7 +2,7 @@
 import Glibc
 // Swift's Glibc module leaves out <sys/epoll.h>; NIOPosix's C shim (a dependency of this
 // target through NIOPosix) includes it.
-import CNIOLinux
+import CEpoll
 #endif
 import Histogram
 
