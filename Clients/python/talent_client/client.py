@@ -484,13 +484,20 @@ class Client:
         request: Dict[str, Any] = {"jsonrpc": "2.0", "id": self._next_id, "method": method}
         if params:
             request["params"] = params
+        send_error: Optional[OSError] = None
         try:
             self._sock.sendall(_dumps(request).encode("utf-8") + b"\n")
+        except OSError as exc:
+            # The daemon may have refused the connection with one line (overloaded) and closed it
+            # before our request arrived: read that line rather than report a bare broken pipe.
+            send_error = exc
+        try:
             while True:
                 while b"\n" not in self._rbuf:
                     chunk = self._sock.recv(_CHUNK)
                     if not chunk:
-                        raise _Retry(self._conn_error("the daemon closed the connection at"))
+                        raise _Retry(self._conn_error("connection lost at", send_error) if send_error
+                                     else self._conn_error("the daemon closed the connection at"))
                     self._rbuf += chunk
                 index = self._rbuf.index(b"\n")
                 line = bytes(self._rbuf[:index])
