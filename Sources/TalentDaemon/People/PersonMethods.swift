@@ -95,20 +95,11 @@ struct PersonMethods: Sendable {
         return values
     }
 
-    /// Birth dates are checked against the calendar date in Vietnam (UTC+7, no DST).
-    private static func todayInVietnam() -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(secondsFromGMT: 7 * 3600)
-        formatter.dateFormat = "yyyy-MM-dd"
-        return formatter.string(from: Date())
-    }
-
     private func normalized(_ column: String, _ text: String) throws -> String {
         let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines).precomposedStringWithCanonicalMapping
         switch column {
         case "birth_date":
-            guard let date = CalendarDate(trimmed), date.description <= Self.todayInVietnam() else {
+            guard let date = CalendarDate(trimmed), date.description <= VietnamCalendar.today() else {
                 throw RPCError.invalidParams(field: column, "birth_date must be a real date YYYY-MM-DD, not in the future")
             }
         case "phone":
