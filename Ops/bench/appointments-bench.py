@@ -20,65 +20,16 @@ import argparse
 import json
 import os
 import platform
-import socket
-import subprocess
 import sys
-import tempfile
 import time
 from datetime import date, datetime, timedelta, timezone
-from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[2]
+from benchlib import REPO, TALENT_BENCH, TALENTD, BenchDaemon, talent_bench
+
 ORGS_TSV = REPO / "Sources/TalentDaemon/Organizations/organizations.tsv"
 PROVINCIAL = {"central_city", "province"}
 TERM_DAYS = 120
 PROGRAMS = 8
-
-
-class Conn:
-    def __init__(self, path: str):
-        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        self.sock.connect(path)
-        self.buf = b""
-        self.next_id = 0
-
-    def _line(self) -> bytes:
-        while b"\n" not in self.buf:
-            chunk = self.sock.recv(1 << 20)
-            if not chunk:
-                raise EOFError("daemon closed the connection")
-            self.buf += chunk
-        line, self.buf = self.buf.split(b"\n", 1)
-        return line
-
-    def call(self, method: str, params: dict | None = None):
-        self.next_id += 1
-        self.sock.sendall(json.dumps({"jsonrpc": "2.0", "id": self.next_id, "method": method, "params": params or {}}).encode() + b"\n")
-        answer = json.loads(self._line())
-        if "error" in answer:
-            raise RuntimeError(f"{method}: {answer['error']}")
-        return answer["result"]
-
-    def batches(self, method: str, params_list: list[dict], size: int = 1000, window: int = 4) -> list:
-        """Sends batches of `size`, keeping `window` batch lines in flight; returns results in order."""
-        lines = []
-        for start in range(0, len(params_list), size):
-            batch = []
-            for params in params_list[start:start + size]:
-                self.next_id += 1
-                batch.append({"jsonrpc": "2.0", "id": self.next_id, "method": method, "params": params})
-            lines.append(json.dumps(batch, ensure_ascii=False).encode() + b"\n")
-        results, sent, received = [], 0, 0
-        while received < len(lines):
-            while sent < len(lines) and sent - received < window:
-                self.sock.sendall(lines[sent])
-                sent += 1
-            for answer in sorted(json.loads(self._line()), key=lambda a: a["id"]):
-                if "error" in answer:
-                    raise RuntimeError(f"{method}: {answer['error']}")
-                results.append(answer["result"])
-            received += 1
-        return results
 
 
 def vietnam_today() -> date:
@@ -113,24 +64,10 @@ def appointment_plan(total: int, today: date) -> list[dict]:
     return plan
 
 
-def bench(bench_bin: str, sock: str, principal: str, secret_file: str, method: str, params: dict,
-          connections: int, pipeline: int, duration: float) -> dict:
-    out = subprocess.run([bench_bin, "--socket", sock, "--method", method, "--params", json.dumps(params, ensure_ascii=False),
-                          "--connections", str(connections), "--pipeline", str(pipeline), "--duration", str(duration),
-                          "--warmup", "1", "--login-principal", principal, "--login-secret-file", secret_file, "-o", "json"],
-                         capture_output=True, text=True, timeout=duration + 120)
-    if out.returncode != 0:
-        raise RuntimeError(f"talent-bench failed: {out.stderr}")
-    result = json.loads(out.stdout)
-    if result.get("errors") or result.get("first_error"):
-        raise RuntimeError(f"{method} answered errors under load: {result.get('first_error')}")
-    return result
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--talentd", default=str(REPO / ".build/release/talentd"))
-    parser.add_argument("--bench", default=str(REPO / ".build/release/talent-bench"))
+    parser.add_argument("--talentd", default=TALENTD)
+    parser.add_argument("--bench", default=TALENT_BENCH)
     parser.add_argument("--persons", type=int, default=100_000)
     parser.add_argument("--appointments", type=int, default=10_000)
     parser.add_argument("--duration", type=float, default=10)
@@ -139,27 +76,10 @@ def main() -> int:
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
     args = parser.parse_args()
 
-    work = Path(tempfile.mkdtemp(prefix="appt-bench-", dir="/tmp"))
-    db, sock = str(work / "talent.db"), str(work / "talentd.sock")
-    subprocess.run([args.talentd, "init", "--db", db, "--admin-secret-file", str(work / "admin.secret")], check=True, capture_output=True)
-    log = open(work / "talentd.log", "wb")
-    daemon = subprocess.Popen([args.talentd, "serve", "--db", db, "--socket", sock, "--log-level", "warning"], stdout=log, stderr=log)
-    try:
-        for _ in range(300):
-            if os.path.exists(sock):
-                break
-            time.sleep(0.05)
-        admin = Conn(sock)
-        admin.call("session.login", {"principal": "admin", "secret": (work / "admin.secret").read_text().strip()})
-        tokens = {}
-        for name, roles in [("bench-loader", ["admin"]), ("bench-approver", ["hr_official"]), ("bench-reader", ["hr_official"])]:
-            admin.call("principal.create", {"name": name, "kind": "agent", "roles": roles})
-            tokens[name] = admin.call("token.create", {"principal": name, "label": "bench"})["token"]
-            (work / f"{name}.token").write_text(tokens[name] + "\n")
-        loader, approver = Conn(sock), Conn(sock)
-        loader.call("session.login", {"principal": "bench-loader", "secret": tokens["bench-loader"]})
-        approver.call("session.login", {"principal": "bench-approver", "secret": tokens["bench-approver"]})
-
+    with BenchDaemon(args.talentd, prefix="appt-bench-", keep=args.keep) as daemon:
+        loader, _ = daemon.agent("bench-loader", ["admin"])
+        approver, _ = daemon.agent("bench-approver", ["hr_official"])
+        reader, reader_token = daemon.agent("bench-reader", ["hr_official"])
         started = time.monotonic()
         given = ["Hương", "Đức", "Lan", "Minh", "Quang", "Thảo", "Việt", "Hà", "Nam", "Phương"]
         families = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Đặng", "Bùi", "Đỗ", "Vũ", "Ngô"]
@@ -178,8 +98,6 @@ def main() -> int:
         approver.batches("appointment.approve", approvals)
         appointments_s = time.monotonic() - started
         counts = {s: 0 for s in ("proposed", "approved", "active", "ended")}
-        reader = Conn(sock)
-        reader.call("session.login", {"principal": "bench-reader", "secret": tokens["bench-reader"]})
         for status in counts:
             cursor, n = None, 0
             while True:
@@ -202,8 +120,8 @@ def main() -> int:
         for method, params, label in scenarios:
             sample = reader.call(method, params)
             size = len(sample.get("appointments", sample.get("orgs", [])))
-            r = bench(args.bench, sock, "bench-reader", str(work / "bench-reader.token"), method, params,
-                      args.connections, args.pipeline, args.duration)
+            r = talent_bench(daemon.socket, "bench-reader", reader_token, method, params, args.connections,
+                             args.duration, pipeline=args.pipeline, bench_bin=args.bench)
             results.append({"method": method, "params": params, "label": label, "items": size, "bench": r})
 
         print(f"machine: {platform.machine()}, {os.cpu_count()} cores, {platform.platform()}")
@@ -215,16 +133,8 @@ def main() -> int:
             b = r["bench"]
             print(f"{r['method']:<18} {r['label']:<44} {r['items']:>5} {b['requests_per_second']:>8.0f} "
                   f"{b['latency_us']['p50'] / 1000:>7.2f} {b['latency_us']['p99'] / 1000:>7.2f}")
-        (work / "results.json").write_text(json.dumps(results, indent=2, ensure_ascii=False))
-        return 0
-    finally:
-        daemon.terminate()
-        daemon.wait(30)
-        if not args.keep:
-            subprocess.run(["rm", "-rf", str(work)])
-        else:
-            print(f"kept {work}", file=sys.stderr)
-
+        (daemon.dir / "results.json").write_text(json.dumps(results, indent=2, ensure_ascii=False))
+    return 0
 
 if __name__ == "__main__":
     sys.exit(main())
