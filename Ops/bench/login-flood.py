@@ -11,6 +11,8 @@ waits for its answer, and repeats):
   flood-one    50 flooders guessing one real principal's password: after 5 failures the rate
                limiter refuses them without hashing, so the flood is cheap for the daemon.
 Meanwhile another user logs in with the right password every 2 s: its wait is reported too.
+The flooders run as another Unix user (nobody, when started as root), as an attacker on a real
+host would: failed logins are also throttled per peer uid.
 
 Usage: Ops/bench/login-flood.py [--talentd .build/release/talentd] [--pingers 8] [--flooders 50] [--duration 10]
 Build first: swift build -c release --product talentd
@@ -91,7 +93,13 @@ async def flooder(socket_path, index, mode, stop_at, counts):
         generation += 1
 
 
-def flood_phase(socket_path, flooders, mode, duration, out):
+def flood_phase(socket_path, flooders, mode, duration, out, flood_uid=None):
+    if flood_uid is not None:
+        # The attacker is another Unix user, as on a real host: the daemon throttles failed logins
+        # per peer uid, so the measuring clients (this uid) must not share the flooders' uid.
+        os.setgid(flood_uid)
+        os.setuid(flood_uid)
+
     async def main():
         counts: dict[str, int] = {}
         stop_at = time.monotonic() + duration
@@ -129,7 +137,8 @@ def run_phase(name, socket_path, token, args, flood_mode=None):
     flood = None
     if flood_mode:
         # The flood starts first and outlasts the measurement, so every ping is measured under it.
-        flood = multiprocessing.Process(target=flood_phase, args=(socket_path, args.flooders, flood_mode, args.duration + 2, flood_queue))
+        flood = multiprocessing.Process(target=flood_phase, args=(socket_path, args.flooders, flood_mode, args.duration + 2,
+                                                                  flood_queue, args.flood_uid))
         flood.start()
         time.sleep(1)
     load_before = os.getloadavg()
@@ -165,6 +174,9 @@ def main():
     parser.add_argument("--pingers", type=int, default=8, help="logged-in clients measuring system.ping")
     parser.add_argument("--flooders", type=int, default=50)
     parser.add_argument("--duration", type=float, default=10, help="seconds per phase")
+    parser.add_argument("--flood-uid", type=int, default=65534 if os.getuid() == 0 else None,
+                        help="Unix uid the flooders run as (default: nobody when run as root; otherwise they share "
+                             "this user's uid and the per-uid login throttle also refuses the measuring clients)")
     args = parser.parse_args()
     if not Path(args.talentd).exists():
         sys.exit(f"{args.talentd} not found: swift build -c release --product talentd")
@@ -180,6 +192,9 @@ def main():
             if sock.exists():
                 break
             time.sleep(0.05)
+        if args.flood_uid is not None:
+            os.chmod(work, 0o755)
+            os.chmod(sock, 0o666)
 
         async def setup():
             reader, writer = await asyncio.open_unix_connection(str(sock))
