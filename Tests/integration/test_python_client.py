@@ -29,45 +29,13 @@ from talent_client import (  # noqa: E402
 )
 
 
-def _discover() -> dict:
-    """rpc.discover from a throwaway daemon built from this tree (once, at collection)."""
-    try:
-        d = Daemon(short_tmpdir(), log_level="error").start()
-    except Exception:  # the suite's fixtures will report a broken build
-        return json.loads((REPO / "Protocol/openrpc.json").read_text())
-    try:
-        return d.rpc("rpc.discover")["result"]
-    finally:
-        d.stop()
-
-
-DOC = _discover()
-SPECS = {m["name"]: m for m in DOC.get("methods", [])}
-
-
-def served(*methods: str) -> bool:
-    return all(m in SPECS for m in methods)
-
-
-def needs(*methods: str):
-    return pytest.mark.skipif(not served(*methods), reason=f"the daemon does not serve {', '.join(methods)} yet")
-
-
-def takes(method: str, param: str) -> bool:
-    return any(p.get("name") == param for p in SPECS.get(method, {}).get("params", []))
-
-
-# A mutating method that takes an idempotency key, to test retries of writes with.
-WRITE = next((m for m in ("person.create", "principal.create") if served(m) and takes(m, "idempotency_key")), None)
-needs_idempotency = pytest.mark.skipif(WRITE is None, reason="no mutating method with idempotency_key is served yet")
+# The mutating method the retry and idempotency tests write with.
+WRITE = "person.create"
 
 
 def creds(d: Daemon) -> dict:
-    """Admin credentials once identity exists (conftest gives the daemon an admin_secret)."""
-    secret = getattr(d, "admin_secret", None)
-    if served("session.login") and secret:
-        return {"principal": getattr(d, "admin_principal", "admin"), "secret": secret}
-    return {}
+    """The test daemon's admin credentials (conftest's `init --admin-secret-file`)."""
+    return {"principal": "admin", "secret": d.admin_secret}
 
 
 def client(d: Daemon, **kwargs) -> Client:
@@ -80,7 +48,7 @@ def client(d: Daemon, **kwargs) -> Client:
 def cli(*args: str, env: dict | None = None, input: str | None = None, d: Daemon | None = None):
     environment = {k: v for k, v in os.environ.items() if not k.startswith("TALENT_")}
     environment["PYTHONPATH"] = str(CLIENT_DIR)
-    if d is not None and creds(d):
+    if d is not None:
         environment["TALENT_PRINCIPAL"] = creds(d)["principal"]
         environment["TALENT_SECRET"] = creds(d)["secret"]
     environment.update(env or {})
@@ -416,10 +384,9 @@ def test_cli_usage_errors_exit_64(daemon):
     assert cli().returncode == 64
 
 
-# ---------------------------------------------------------------- identity (once served)
+# ---------------------------------------------------------------- identity
 
 
-@needs("session.login", "session.whoami")
 def test_login_with_the_admin_secret(make_daemon):
     d = make_daemon()
     secret = getattr(d, "admin_secret")
@@ -432,7 +399,6 @@ def test_login_with_the_admin_secret(make_daemon):
         assert secret not in repr(c)
 
 
-@needs("session.login")
 def test_unauthenticated_before_login_and_wrong_secret(make_daemon):
     d = make_daemon()
     with Client(d.socket) as c:
@@ -445,7 +411,6 @@ def test_unauthenticated_before_login_and_wrong_secret(make_daemon):
         assert c.principal is None
 
 
-@needs("session.login", "session.whoami")
 def test_environment_credentials_log_in_on_connect_and_after_restart(make_daemon, monkeypatch):
     d = make_daemon()
     principal = getattr(d, "admin_principal", "admin")
@@ -459,7 +424,6 @@ def test_environment_credentials_log_in_on_connect_and_after_restart(make_daemon
         assert c.call("system.info")["name"] == "talentd"
 
 
-@needs("session.login")
 def test_cli_uses_environment_credentials(make_daemon):
     d = make_daemon()
     result = cli("--socket", d.socket, "call", "system.info", d=d)
@@ -468,46 +432,37 @@ def test_cli_uses_environment_credentials(make_daemon):
     assert anonymous.returncode == 1 and anonymous.stderr.startswith("unauthenticated: ")
 
 
-# ---------------------------------------------------------------- idempotency (once served)
+# ---------------------------------------------------------------- idempotency
 
 
 def _person(n: int = 0) -> dict:
     return {"full_name": f"Nguyễn Văn Thử {uuid.uuid4().hex[:6]} {n}"}
 
 
-def _new_record(n: int = 0) -> dict:
-    """Params that create a new record with WRITE."""
-    if WRITE == "person.create":
-        return _person(n)
-    return {"name": f"bot-{uuid.uuid4().hex[:12]}-{n}", "kind": "agent", "roles": ["auditor"]}
-
-
 def _record_id(result: dict):
-    return result["person"]["id"] if "person" in result else result["name"]
+    return result["person"]["id"]
 
 
-@needs_idempotency
 def test_same_key_returns_the_original_result(make_daemon):
     d = make_daemon()
     key = uuid.uuid4().hex
-    params = _new_record()
+    params = _person()
     with client(d) as c:
         first = c.call(WRITE, params, idempotency_key=key)
         again = c.call(WRITE, params, idempotency_key=key)
         assert again == first
         with pytest.raises(IdempotencyMismatch) as info:
-            c.call(WRITE, _new_record(1), idempotency_key=key)
+            c.call(WRITE, _person(1), idempotency_key=key)
         assert info.value.code == -32013 and info.value.reason == "idempotency_mismatch"
 
 
-@needs_idempotency
 def test_a_write_whose_answer_was_lost_is_retried_with_the_same_key(make_daemon):
     d = make_daemon()
     proxy = DroppingProxy(d.socket, WRITE)
     try:
         with client(d) as c:
             c.socket_path = proxy.path
-            result = c.call(WRITE, _new_record())
+            result = c.call(WRITE, _person())
         attempts = proxy.sent(WRITE)
         assert len(attempts) == 2
         keys = {a["params"]["idempotency_key"] for a in attempts}
@@ -517,10 +472,9 @@ def test_a_write_whose_answer_was_lost_is_retried_with_the_same_key(make_daemon)
         proxy.close()
 
 
-@needs_idempotency
 def test_pipelined_writes_survive_a_restart_without_duplicates(make_daemon):
     d = make_daemon()
-    rows = [_new_record(i) for i in range(300)]
+    rows = [_person(i) for i in range(300)]
     keys = [f"test-{uuid.uuid4().hex}" for _ in rows]
     calls = [(WRITE, dict(p, idempotency_key=k)) for p, k in zip(rows, keys)]
     with client(d) as c:
@@ -534,10 +488,9 @@ def test_pipelined_writes_survive_a_restart_without_duplicates(make_daemon):
     assert len(set(ids)) == 300
 
 
-# ---------------------------------------------------------------- pagination and examples (once served)
+# ---------------------------------------------------------------- pagination and examples
 
 
-@needs("person.create", "person.search")
 def test_iterate_walks_every_page(make_daemon):
     d = make_daemon()
     with client(d) as c:
@@ -551,8 +504,7 @@ def test_iterate_walks_every_page(make_daemon):
 def _example(name: str, *args: str, d: Daemon):
     env = {k: v for k, v in os.environ.items() if not k.startswith("TALENT_")}
     env["PYTHONPATH"] = str(CLIENT_DIR)
-    if creds(d):
-        env["TALENT_PRINCIPAL"], env["TALENT_SECRET"] = creds(d)["principal"], creds(d)["secret"]
+    env["TALENT_PRINCIPAL"], env["TALENT_SECRET"] = creds(d)["principal"], creds(d)["secret"]
     return run([sys.executable, str(CLIENT_DIR / "examples" / name), "--socket", d.socket, *args], env=env, timeout=120)
 
 
@@ -563,7 +515,6 @@ def test_examples_have_help():
         assert result.returncode == 0 and "usage:" in result.stdout, result.stderr
 
 
-@needs("person.create", "appointment.propose", "coverage.report")
 def test_bulk_propose_then_export_coverage(make_daemon, tmp_path):
     d = make_daemon()
     csv_path = tmp_path / "proposals.csv"
