@@ -62,19 +62,29 @@ public final class Store: Sendable {
         configuration.busyMode = .timeout(busyTimeout)
         configuration.foreignKeysEnabled = true
         configuration.label = "talent"
-        configuration.prepareDatabase { db in
-            // Per connection: WAL alone makes commits durable only at checkpoints; FULL syncs
-            // the WAL on every commit, which is what "acknowledged means durable" needs.
-            try db.execute(sql: "PRAGMA synchronous = FULL")
-        }
         self.path = path
         self.migrations = migrations
         self.pool = try DatabasePool(path: path, configuration: configuration)
+        // WAL alone makes commits durable only at checkpoints; FULL syncs the WAL on every
+        // commit, which is what "acknowledged means durable" needs. Set on the writer after the
+        // pool opens: GRDB's WAL set-up runs after prepareDatabase and sets NORMAL (found by
+        // system.info's storage report, which reads it back).
+        try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
     }
 
     /// How many migrations have been applied: the schema version reported by `system.info`.
     public func schemaVersion() throws -> Int {
         try pool.read { try migrations.migrator.appliedIdentifiers($0).count }
+    }
+
+    /// The durability settings in force on the writer's connection, as SQLite reports them:
+    /// `journal_mode` (wal), `synchronous` (2 = FULL) and `foreign_keys` (1 = on).
+    public func settings() throws -> (journalMode: String, synchronous: Int, foreignKeys: Bool) {
+        try pool.writeWithoutTransaction { db in
+            (try String.fetchOne(db, sql: "PRAGMA journal_mode") ?? "unknown",
+             try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1,
+             try Bool.fetchOne(db, sql: "PRAGMA foreign_keys") ?? false)
+        }
     }
 
     public func sqliteVersion() throws -> String {

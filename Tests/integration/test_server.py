@@ -277,3 +277,9 @@ def test_sigterm_stops_reading_a_connection_that_never_stops_writing(make_daemon
     assert took < 3, f"shutdown took {took:.1f} s with a client that never stops writing"
     assert answered == list(range(len(answered))), "answers out of order or missing in the middle"
     assert "drain timeout" not in d.log()
+
+
+def test_system_info_reports_the_durability_settings_in_force(daemon):
+    """The kill -9 test alone would pass with synchronous=OFF: the settings are read back from SQLite."""
+    storage = daemon.rpc("system.info")["result"]["storage"]
+    assert storage == {"journal_mode": "wal", "synchronous": "full", "foreign_keys": True}

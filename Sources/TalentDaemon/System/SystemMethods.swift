@@ -29,11 +29,14 @@ final class SystemMethods: Sendable {
     }
 
     func ping(_ call: Call) throws -> JSONValue {
-        ["pong": true, "time": .string(UTCTime.now())]
+        ["pong": true, "time": .string(call.timestamp)]
     }
 
     func info(_ call: Call) throws -> JSONValue {
-        [
+        let settings = try store.settings()
+        let synchronous = ["OFF", "NORMAL", "FULL", "EXTRA"].indices.contains(settings.synchronous)
+            ? ["off", "normal", "full", "extra"][settings.synchronous] : String(settings.synchronous)
+        return [
             "name": "talentd",
             "version": .string(Self.version),
             "protocol_version": .string(Self.protocolVersion),
@@ -41,6 +44,8 @@ final class SystemMethods: Sendable {
             "started_at": .string(startedAt),
             "uptime_s": .int(uptimeSeconds),
             "sqlite_version": .string(try store.sqliteVersion()),
+            "storage": ["journal_mode": .string(settings.journalMode), "synchronous": .string(synchronous),
+                        "foreign_keys": .bool(settings.foreignKeys)],
         ]
     }
 
