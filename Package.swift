@@ -89,6 +89,14 @@ let package = Package(
             ],
             path: "Ops/bench/Sources/talent-bench"
         ),
+        // Pure domain logic of the daemon (statuses from dates, clash rules, the clock, paging).
+        .testTarget(
+            name: "TalentDaemonTests",
+            dependencies: [
+                "TalentDaemon",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
         .testTarget(
             name: "TalentProtocolTests",
             dependencies: [

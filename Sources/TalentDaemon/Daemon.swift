@@ -139,6 +139,7 @@ public enum Daemon {
         do {
             let table = methodTable(domains)
             try TableCheck.check(table, against: contract)
+            try EnumCheck.check(against: contract)
             let dispatcher = try Dispatcher(methods: table.map(runner.compile), contract: contract, limits: config.limits,
                                             stats: stats, workers: workers, heavyWorkers: hashWorkers, logger: logger)
             server = try RPCServer(configuration: serverConfiguration, dispatcher: dispatcher, stats: stats, logger: logger)

@@ -316,6 +316,19 @@ def test_point_in_time_queries(world, history):
     assert holders("2060-06-01") == []  # a pending proposal holds nothing
 
 
+def test_a_list_at_a_date_gives_each_status_on_that_date(world, history):
+    admin = world["admin"]
+
+    def status_at(at):
+        listed = admin.result("appointment.list", {"org": "MOST", "post": "chief_engineer_ops", "at": at})["appointments"]
+        return {a["id"]: a["status"] for a in listed}
+
+    # The past term (ended today) was active while it ran; the future one is active once it starts.
+    assert status_at(day(-300)) == {history["past"]: "active"}
+    assert status_at(day(300)) == {history["future"]: "active"}
+    assert status_at(day(0)) == {history["current"]: "active"}
+
+
 def test_status_is_derived_from_the_dates(world, history):
     admin = world["admin"]
     statuses = {a["id"]: a["status"] for a in admin.result("appointment.list", {"org": "MOST", "post": "chief_engineer_ops"})["appointments"]}

@@ -2,18 +2,58 @@ import Foundation
 import GRDB
 import TalentProtocol
 
-/// An appointment as stored, with its holder's name. Its reported `status` is derived from the
-/// stored `state` and the date (see `status(on:)` and PROTOCOL.md "Appointments").
-struct Appointment: FetchableRecord, Sendable {
-    static let posts = ["chief_engineer_sti", "chief_engineer_ops", "chief_architect"]
-    static let chiefEngineerPosts: Set<String> = ["chief_engineer_sti", "chief_engineer_ops"]
-    static let statuses = ["proposed", "rejected", "approved", "active", "ended"]
+enum AppointmentPost: String, ContractEnum, DatabaseValueConvertible {
+    static let contractSchema = "AppointmentPost"
+    case chiefEngineerSTI = "chief_engineer_sti", chiefEngineerOps = "chief_engineer_ops", chiefArchitect = "chief_architect"
+
+    /// The two posts every ministry, sector and province fills; a person holds at most one at a time.
+    var isChiefEngineer: Bool { self != .chiefArchitect }
+}
+
+/// What a client reads: derived from the stored state and a date (see `Term`).
+enum AppointmentStatus: String, ContractEnum {
+    static let contractSchema = "AppointmentStatus"
+    case proposed, rejected, approved, active, ended
+}
+
+/// What is stored: `ended` means ended early by appointment.end.
+enum AppointmentState: String, DatabaseValueConvertible {
+    case proposed, approved, rejected, ended
+}
+
+/// When an appointment is in office, written once for Swift (`status`) and once for SQL
+/// (`sqlCondition`), side by side; TalentDaemonTests checks that the two agree.
+/// Proposed and rejected are as stored; an approved (or early-ended) one is `approved` before its
+/// term starts, `active` from term_start to its effective end inclusive, `ended` after.
+enum Term {
     /// The open end of a term without term_end or end_date (the `effective_end` column).
     static let openEnd = "9999-12-31"
 
+    static func status(state: AppointmentState, termStart: String, effectiveEnd: String, on day: String) -> AppointmentStatus {
+        switch state {
+        case .proposed: return .proposed
+        case .rejected: return .rejected
+        case .approved, .ended: return day < termStart ? .approved : day <= effectiveEnd ? .active : .ended
+        }
+    }
+
+    /// The SQL condition selecting appointments (table alias `a`) whose status on the date given
+    /// by the SQL expression `day` is `status`.
+    static func sqlCondition(_ status: AppointmentStatus, alias a: String = "a", day: String) -> String {
+        switch status {
+        case .proposed, .rejected: return "\(a).state = '\(status.rawValue)'"
+        case .approved: return "\(a).state IN ('approved', 'ended') AND \(a).term_start > \(day)"
+        case .active: return "\(a).state IN ('approved', 'ended') AND \(a).term_start <= \(day) AND \(a).effective_end >= \(day)"
+        case .ended: return "\(a).state IN ('approved', 'ended') AND \(a).effective_end < \(day)"
+        }
+    }
+}
+
+/// An appointment as stored, with its holder's name.
+struct Appointment: FetchableRecord, Sendable {
     let id: Int64
     let org: String
-    let post: String
+    let post: AppointmentPost
     let program: String?
     let personID: Int64
     let personName: String
@@ -21,8 +61,7 @@ struct Appointment: FetchableRecord, Sendable {
     let termEnd: String?
     let equivalentRank: String
     let decisionRef: String?
-    /// proposed, approved, rejected or ended (ended early by appointment.end).
-    let state: String
+    let state: AppointmentState
     let proposedBy: String, proposedAt: String
     let approvedBy: String?, approvedAt: String?
     let rejectedBy: String?, rejectedAt: String?, rejectionReason: String?
@@ -40,34 +79,22 @@ struct Appointment: FetchableRecord, Sendable {
         endDate = row["end_date"]; endReason = row["end_reason"]; updatedAt = row["updated_at"]
     }
 
-    /// The last day in office, inclusive (open: `openEnd`).
-    var effectiveEnd: String { endDate ?? termEnd ?? Self.openEnd }
+    /// The last day in office, inclusive (open: `Term.openEnd`).
+    var effectiveEnd: String { endDate ?? termEnd ?? Term.openEnd }
 
-    /// proposed and rejected as stored; an approved (or early-ended) one is `approved` before
-    /// its term starts, `active` from term_start to its effective end inclusive, `ended` after.
-    func status(on day: String) -> String {
-        switch state {
-        case "proposed", "rejected": return state
-        default: return day < termStart ? "approved" : day <= effectiveEnd ? "active" : "ended"
-        }
+    /// "2025-01-01 to 2027-12-31", or "... to open end".
+    var termDescription: String { "\(termStart) to \(effectiveEnd == Term.openEnd ? "open end" : effectiveEnd)" }
+
+    func status(on day: String) -> AppointmentStatus {
+        Term.status(state: state, termStart: termStart, effectiveEnd: effectiveEnd, on: day)
     }
 
-    /// The SQL condition selecting appointments (alias `a`) whose status on the date bound to
-    /// `:day` is `status`: the same rule as `status(on:)`.
-    static func statusCondition(_ status: String) -> String {
-        switch status {
-        case "proposed", "rejected": return "a.state = '\(status)'"
-        case "approved": return "a.state IN ('approved', 'ended') AND a.term_start > :day"
-        case "active": return "a.state IN ('approved', 'ended') AND a.term_start <= :day AND a.effective_end >= :day"
-        default: return "a.state IN ('approved', 'ended') AND a.effective_end < :day"
-        }
-    }
-
-    func json(today: String) -> JSONValue {
+    /// The appointment as a client reads it, with its status on `day`.
+    func json(on day: String) -> JSONValue {
         var object: [String: JSONValue] = [
-            "id": .int(id), "org": .string(org), "post": .string(post), "person_id": .int(personID),
+            "id": .int(id), "org": .string(org), "post": .string(post.rawValue), "person_id": .int(personID),
             "person_name": .string(personName), "term_start": .string(termStart),
-            "equivalent_rank": .string(equivalentRank), "status": .string(status(on: today)),
+            "equivalent_rank": .string(equivalentRank), "status": .string(status(on: day).rawValue),
             "proposed_by": .string(proposedBy), "proposed_at": .string(proposedAt), "updated_at": .string(updatedAt),
         ]
         let optional: [(String, String?)] = [
@@ -82,21 +109,29 @@ struct Appointment: FetchableRecord, Sendable {
 
 /// The management rank whose regime applies to an appointee. Central ranks go with central
 /// bodies, provincial ranks with provincial-level units; an org of kind `other` may use either.
-enum EquivalentRank {
-    static let central = ["deputy_minister", "director_general", "deputy_director_general",
-                          "department_director", "deputy_department_director"]
-    static let provincial = ["provincial_vice_chairman", "provincial_department_director",
-                             "provincial_deputy_department_director"]
-    static let centralKinds: Set<String> = ["ministry", "ministerial_agency", "government_agency"]
-    static let provincialKinds: Set<String> = ["central_city", "province"]
+enum EquivalentRank: String, ContractEnum {
+    static let contractSchema = "EquivalentRank"
+    case deputyMinister = "deputy_minister", directorGeneral = "director_general"
+    case deputyDirectorGeneral = "deputy_director_general", departmentDirector = "department_director"
+    case deputyDepartmentDirector = "deputy_department_director"
+    case provincialViceChairman = "provincial_vice_chairman", provincialDepartmentDirector = "provincial_department_director"
+    case provincialDeputyDepartmentDirector = "provincial_deputy_department_director"
+
+    static let central: [EquivalentRank] = [.deputyMinister, .directorGeneral, .deputyDirectorGeneral,
+                                            .departmentDirector, .deputyDepartmentDirector]
+    static let provincial: [EquivalentRank] = [.provincialViceChairman, .provincialDepartmentDirector,
+                                               .provincialDeputyDepartmentDirector]
+    static let centralKinds: Set<OrgKind> = [.ministry, .ministerialAgency, .governmentAgency]
+    static let provincialKinds: Set<OrgKind> = [.centralCity, .province]
 
     /// Nil when the rank suits an org of this kind, else why not.
-    static func mismatch(rank: String, orgKind: String) -> String? {
-        if centralKinds.contains(orgKind), !central.contains(rank) {
-            return "a \(orgKind.replacingOccurrences(of: "_", with: " ")), which takes a central rank (\(central.joined(separator: ", "))), not \(rank)"
+    func mismatch(orgKind: OrgKind) -> String? {
+        let kindName = orgKind.rawValue.replacingOccurrences(of: "_", with: " ")
+        if Self.centralKinds.contains(orgKind), !Self.central.contains(self) {
+            return "a \(kindName), which takes a central rank (\(Self.central.map(\.rawValue).joined(separator: ", "))), not \(rawValue)"
         }
-        if provincialKinds.contains(orgKind), !provincial.contains(rank) {
-            return "a \(orgKind.replacingOccurrences(of: "_", with: " ")), which takes a provincial rank (\(provincial.joined(separator: ", "))), not \(rank)"
+        if Self.provincialKinds.contains(orgKind), !Self.provincial.contains(self) {
+            return "a \(kindName), which takes a provincial rank (\(Self.provincial.map(\.rawValue).joined(separator: ", "))), not \(rawValue)"
         }
         return nil
     }

@@ -1,98 +1,123 @@
 import GRDB
 import TalentProtocol
 
-/// The SQL of appointments. Every write goes through `translatingConstraints`, which turns the
-/// database's own refusals (triggers, CHECKs) into errors a client can act on.
-enum AppointmentStore {
+/// The SQL of appointments, bound to one request's transaction or snapshot. Every write goes
+/// through `translatingConstraints`, which turns the database's own refusals (triggers, CHECKs)
+/// into errors a client can act on, naming the clashing appointment.
+struct AppointmentStore: DomainStore {
+    let db: Database
+
+    init(_ db: Database) { self.db = db }
+
     private static let select = """
         SELECT a.*, p.full_name AS person_name FROM appointment a JOIN person p ON p.id = a.person_id
         """
 
-    static func find(_ db: Database, id: Int64) throws -> Appointment? {
-        try Appointment.fetchOne(db, sql: "\(select) WHERE a.id = ?", arguments: [id])
+    func find(id: Int64) throws -> Appointment? {
+        try Appointment.fetchOne(db, sql: "\(Self.select) WHERE a.id = ?", arguments: [id])
     }
 
-    static func require(_ db: Database, id: Int64) throws -> Appointment {
-        guard let appointment = try find(db, id: id) else {
+    func require(id: Int64) throws -> Appointment {
+        guard let appointment = try find(id: id) else {
             throw RPCError.notFound("no appointment with id \(id)", details: ["field": "id"])
         }
         return appointment
     }
 
     /// The org of an appointment, for record scoping (nil: no such appointment).
-    static func org(_ db: Database, id: Int64?) throws -> String? {
+    func org(id: Int64?) throws -> String? {
         guard let id else { return nil }
         return try String.fetchOne(db, sql: "SELECT org FROM appointment WHERE id = ?", arguments: [id])
     }
 
-    struct Filter {
-        var org: String?
-        var post: String?
-        var status: String?
-        var personID: Int64?
-        /// Approved appointments whose effective interval contains this date.
-        var at: String?
-        var afterID: Int64 = 0
-        var limit: Int = 100
+    /// The kind of an org (nil: no such org), which decides the ranks it may use.
+    func orgKind(code: String) throws -> OrgKind? {
+        try String.fetchOne(db, sql: "SELECT kind FROM org WHERE code = ?", arguments: [code]).flatMap(OrgKind.init)
     }
 
-    /// Appointments matching the filter, in id order, after `afterID`. `today` decides statuses.
-    static func list(_ db: Database, _ filter: Filter, today: String) throws -> [Appointment] {
+    func personExists(id: Int64) throws -> Bool {
+        try Bool.fetchOne(db, sql: "SELECT 1 FROM person WHERE id = ?", arguments: [id]) != nil
+    }
+
+    struct Filter {
+        var org: String?
+        var post: AppointmentPost?
+        /// With `day`: the status on that day.
+        var status: AppointmentStatus?
+        var personID: Int64?
+        /// Only the appointments in office on `day` (status active on it).
+        var inOfficeOnly = false
+        var day: String
+    }
+
+    /// Appointments matching the filter, in id order, one page.
+    func list(_ filter: Filter, _ page: PageRequest) throws -> [Appointment] {
         var conditions = ["a.id > :after"]
-        var arguments: [String: DatabaseValueConvertible?] = ["after": filter.afterID, "limit": filter.limit, "day": today]
+        var arguments: [String: DatabaseValueConvertible?] = ["after": page.after, "limit": page.fetchLimit, "day": filter.day]
         if let org = filter.org { conditions.append("a.org = :org"); arguments["org"] = org }
-        if let post = filter.post { conditions.append("a.post = :post"); arguments["post"] = post }
+        if let post = filter.post { conditions.append("a.post = :post"); arguments["post"] = post.rawValue }
         if let personID = filter.personID { conditions.append("a.person_id = :person"); arguments["person"] = personID }
-        if let status = filter.status { conditions.append(Appointment.statusCondition(status)) }
-        if let at = filter.at {
-            conditions.append("a.state IN ('approved', 'ended') AND a.term_start <= :at AND a.effective_end >= :at")
-            arguments["at"] = at
-        }
+        if let status = filter.status { conditions.append(Term.sqlCondition(status, day: ":day")) }
+        if filter.inOfficeOnly { conditions.append(Term.sqlCondition(.active, day: ":day")) }
         return try Appointment.fetchAll(db, sql: """
-            \(select) WHERE \(conditions.joined(separator: " AND ")) ORDER BY a.id LIMIT :limit
+            \(Self.select) WHERE \(conditions.joined(separator: " AND ")) ORDER BY a.id LIMIT :limit
             """, arguments: StatementArguments(arguments))
     }
 
     struct Proposal {
         let org: String
-        let post: String
+        let post: AppointmentPost
         let program: String?
         let personID: Int64
         let termStart: String
         let termEnd: String?
-        let equivalentRank: String
+        let equivalentRank: EquivalentRank
         let decisionRef: String?
     }
 
-    static func insert(_ db: Database, _ p: Proposal, by principal: String) throws -> Int64 {
-        let now = UTCTime.now()
-        try translatingConstraints(db, id: nil, org: p.org, post: p.post, program: p.program, personID: p.personID,
-                                   termStart: p.termStart, termEnd: p.termEnd, endDate: nil) {
+    /// Inserts a proposal; `today` only words a clash message.
+    func insert(_ p: Proposal, by principal: String, at timestamp: String, today: String) throws -> Int64 {
+        try translatingConstraints(id: nil, org: p.org, post: p.post, program: p.program, personID: p.personID,
+                                   termStart: p.termStart, termEnd: p.termEnd, endDate: nil, today: today) {
             try db.execute(sql: """
                 INSERT INTO appointment(org, post, program, person_id, term_start, term_end, equivalent_rank,
                                         decision_ref, state, proposed_by, proposed_at, updated_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'proposed', ?, ?, ?)
-                """, arguments: [p.org, p.post, p.program, p.personID, p.termStart, p.termEnd, p.equivalentRank,
-                                 p.decisionRef, principal, now, now])
+                """, arguments: [p.org, p.post.rawValue, p.program, p.personID, p.termStart, p.termEnd, p.equivalentRank.rawValue,
+                                 p.decisionRef, principal, timestamp, timestamp])
         }
         return db.lastInsertedRowID
     }
 
+    func approve(_ a: Appointment, by principal: String, at timestamp: String, today: String) throws {
+        try transition(a, today: today, set: "state = 'approved', approved_by = ?, approved_at = ?", [principal, timestamp], at: timestamp)
+    }
+
+    func reject(_ a: Appointment, by principal: String, reason: String, at timestamp: String, today: String) throws {
+        try transition(a, today: today, set: "state = 'rejected', rejected_by = ?, rejected_at = ?, rejection_reason = ?",
+                       [principal, timestamp, reason], at: timestamp)
+    }
+
+    func end(_ a: Appointment, on endDate: String, reason: String, at timestamp: String, today: String) throws {
+        try transition(a, endDate: endDate, today: today, set: "state = 'ended', end_date = ?, end_reason = ?",
+                       [endDate, reason], at: timestamp)
+    }
+
     /// Sets columns of one appointment (a state transition), checked against the invariants.
-    static func update(_ db: Database, _ a: Appointment, endDate: String? = nil,
-                       set assignments: String, _ arguments: StatementArguments) throws {
-        try translatingConstraints(db, id: a.id, org: a.org, post: a.post, program: a.program, personID: a.personID,
-                                   termStart: a.termStart, termEnd: a.termEnd, endDate: endDate ?? a.endDate) {
+    private func transition(_ a: Appointment, endDate: String? = nil, today: String,
+                            set assignments: String, _ arguments: StatementArguments, at timestamp: String) throws {
+        try translatingConstraints(id: a.id, org: a.org, post: a.post, program: a.program, personID: a.personID,
+                                   termStart: a.termStart, termEnd: a.termEnd, endDate: endDate ?? a.endDate, today: today) {
             try db.execute(sql: "UPDATE appointment SET \(assignments), updated_at = ? WHERE id = ?",
-                           arguments: arguments + [UTCTime.now(), a.id])
+                           arguments: arguments + [timestamp, a.id])
         }
     }
 
     /// A trigger's `appointment_clash:<kind>` becomes `conflict` naming the clashing appointment
     /// (found with the trigger's own condition); a named CHECK becomes `invalid_params` on that field.
-    private static func translatingConstraints(
-        _ db: Database, id: Int64?, org: String, post: String, program: String?, personID: Int64,
-        termStart: String, termEnd: String?, endDate: String?, _ body: () throws -> Void
+    private func translatingConstraints(
+        id: Int64?, org: String, post: AppointmentPost, program: String?, personID: Int64,
+        termStart: String, termEnd: String?, endDate: String?, today: String, _ body: () throws -> Void
     ) throws {
         do {
             try body()
@@ -101,13 +126,13 @@ enum AppointmentStore {
             if let clash = AppointmentClash.allCases.first(where: { message == $0.abortMessage }) {
                 let other = try Appointment.fetchOne(db, sql: """
                     WITH new(id, org, post, program, person_id, term_start, term_end, end_date) AS (VALUES (?, ?, ?, ?, ?, ?, ?, ?))
-                    \(select), new WHERE \(clash.condition(new: "new")) ORDER BY a.id LIMIT 1
-                    """, arguments: [id, org, post, program, personID, termStart, termEnd, endDate])
-                throw clashError(clash, other, post: post)
+                    \(Self.select), new WHERE \(clash.condition(new: "new")) ORDER BY a.id LIMIT 1
+                    """, arguments: [id, org, post.rawValue, program, personID, termStart, termEnd, endDate])
+                throw Self.clashError(clash, other, post: post, today: today)
             }
             if error.extendedResultCode == .SQLITE_CONSTRAINT_CHECK,
                let field = ["term_end", "program", "end_date"].first(where: { message.hasSuffix(": \($0)") }) {
-                throw RPCError.invalidParams(field: field, checkMessage(field))
+                throw RPCError.invalidParams(field: field, Self.checkMessage(field))
             }
             if error.extendedResultCode == .SQLITE_CONSTRAINT_FOREIGNKEY {
                 throw RPCError.invalidParams(field: "person_id", "person_id: no such person, or org: no such organization")
@@ -116,20 +141,20 @@ enum AppointmentStore {
         }
     }
 
-    private static func clashError(_ clash: AppointmentClash, _ other: Appointment?, post: String) -> RPCError {
+    private static func clashError(_ clash: AppointmentClash, _ other: Appointment?, post: AppointmentPost, today: String) -> RPCError {
         guard let other else {
             return RPCError.conflict("this appointment clashes with another one (\(clash.rawValue)); list the appointments and retry")
         }
-        let term = "\(other.termStart) to \(other.effectiveEnd == Appointment.openEnd ? "open end" : other.effectiveEnd)"
+        let term = other.termDescription, status = other.status(on: today).rawValue
         let message = switch clash {
         case .post:
-            "\(other.org) already has a \(post) for \(term): appointment \(other.id) (\(other.personName), \(other.status(on: VietnamCalendar.today()))); "
+            "\(other.org) already has a \(post.rawValue) for \(term): appointment \(other.id) (\(other.personName), \(status)); "
                 + "end or reject it, or start this term after it ends"
         case .program:
             "program \"\(other.program ?? "")\" of \(other.org) already has a chief architect for \(term): appointment \(other.id) "
-                + "(\(other.personName), \(other.status(on: VietnamCalendar.today()))); end or reject it, or start this term after it ends"
+                + "(\(other.personName), \(status)); end or reject it, or start this term after it ends"
         case .person:
-            "\(other.personName) already holds \(other.post) of \(other.org) for \(term): appointment \(other.id) (\(other.status(on: VietnamCalendar.today()))); "
+            "\(other.personName) already holds \(other.post.rawValue) of \(other.org) for \(term): appointment \(other.id) (\(status)); "
                 + "a person holds at most one chief-engineer post at a time"
         }
         return RPCError.conflict(message, details: ["appointment_id": .int(other.id), "clash": .string(clash.rawValue)])

@@ -8,8 +8,8 @@ import TalentStorage
 enum AppointmentsMigration {
     static func register(in migrations: inout Migrations) {
         migrations.register("0007_appointments") { db in
-            let posts = Appointment.posts.map { "'\($0)'" }.joined(separator: ", ")
-            let ranks = (EquivalentRank.central + EquivalentRank.provincial).map { "'\($0)'" }.joined(separator: ", ")
+            let posts = AppointmentPost.rawValues.map { "'\($0)'" }.joined(separator: ", ")
+            let ranks = (EquivalentRank.central + EquivalentRank.provincial).map { "'\($0.rawValue)'" }.joined(separator: ", ")
             try db.execute(sql: """
                 CREATE TABLE appointment (
                     id INTEGER PRIMARY KEY,

@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import TalentProtocol
 
@@ -12,6 +13,14 @@ struct Call: Sendable {
     let logger: Logger
     /// The org this caller is limited to, or nil for national scope.
     let scopeOrg: String?
+    /// When the call started, read once from the daemon's clock: every "now" and "today" a
+    /// handler uses comes from here, so one call sees one date and tests can fix it.
+    let now: Instant
+
+    /// `now` as an ISO 8601 UTC timestamp, for recorded_at/updated_at columns.
+    var timestamp: String { now.timestamp }
+    /// The calendar date in Vietnam at `now`: what "today" means for statuses and deadlines.
+    var today: String { now.vietnamDate }
 
     var principalName: String { principal?.name ?? "(anonymous)" }
 
@@ -40,6 +49,30 @@ struct Call: Sendable {
 
     func requiredDate(_ name: String) throws -> CalendarDate {
         guard let value = date(name) else { throw RPCError.invalidParams(field: name, "\(name) must be a date YYYY-MM-DD") }
+        return value
+    }
+
+    /// A text param as stored: Unicode NFC, so the same name typed two ways compares equal.
+    func text(_ name: String) -> String? { string(name)?.precomposedStringWithCanonicalMapping }
+
+    func requiredText(_ name: String) throws -> String {
+        guard let value = text(name) else { throw RPCError.invalidParams(field: name, "\(name) is required") }
+        return value
+    }
+
+    /// A param naming one value of a closed set (the contract lists the same values).
+    func optional<E: ContractEnum>(_ type: E.Type, _ name: String) throws -> E? {
+        guard let raw = string(name) else { return nil }
+        guard let value = E(rawValue: raw) else {
+            throw RPCError.invalidParams(field: name, "\(name) must be one of \(E.rawValues.joined(separator: ", ")), not \(raw)")
+        }
+        return value
+    }
+
+    func required<E: ContractEnum>(_ type: E.Type, _ name: String) throws -> E {
+        guard let value = try optional(type, name) else {
+            throw RPCError.invalidParams(field: name, "\(name) is required: one of \(E.rawValues.joined(separator: ", "))")
+        }
         return value
     }
 

@@ -14,6 +14,8 @@ struct MethodRunner: Sendable {
     /// Result members the contract marks `x-secret`: left out of stored idempotency results.
     let secretResults: [String: Set<String>]
     let idempotencyRetentionSeconds: Int64
+    /// Where every call's `now` comes from.
+    var clock: Clock = .system
 
     func compile(_ spec: MethodSpec) -> RPCMethod {
         var flags = spec.flags
@@ -26,19 +28,29 @@ struct MethodRunner: Sendable {
     }
 
     private func run(_ spec: MethodSpec, _ context: RequestContext) throws -> JSONValue {
+        do {
+            return try authorizeAndRun(spec, context, now: clock.read())
+        } catch let error as DatabaseError {
+            // What a store did not translate still reaches the client as a reason, never `internal`.
+            guard let translated = ConstraintErrors.translate(error) else { throw error }
+            throw translated
+        }
+    }
+
+    private func authorizeAndRun(_ spec: MethodSpec, _ context: RequestContext, now: Instant) throws -> JSONValue {
         let principal: SessionPrincipal?
         if case .anyone = spec.access {
             principal = context.connection.principal
         } else {
             principal = try sessions.current(context.connection)
             guard let principal else { throw RPCError.unauthenticated() }
-            try authorize(spec, principal, context)
+            try authorize(spec, principal, context, now: now)
         }
         let limitedToOrg: String? = principal.flatMap { p in
             Role.national.contains(where: { p.roles.contains($0.rawValue) }) ? nil : p.org
         }
         var call = Call(method: spec.name, params: context.params, principal: principal,
-                        connection: context.connection, logger: context.logger, scopeOrg: nil)
+                        connection: context.connection, logger: context.logger, scopeOrg: nil, now: now)
         if let limitedToOrg, case .orgParam = spec.scope {
             if let asked = call.string("org"), asked != limitedToOrg {
                 throw deny(call, "\(call.principalName) belongs to \(limitedToOrg) and cannot act for \(asked)")
@@ -74,7 +86,7 @@ struct MethodRunner: Sendable {
         }
     }
 
-    private func authorize(_ spec: MethodSpec, _ principal: SessionPrincipal, _ context: RequestContext) throws {
+    private func authorize(_ spec: MethodSpec, _ principal: SessionPrincipal, _ context: RequestContext, now: Instant) throws {
         let allowed: Bool
         switch spec.access {
         case .anyone, .loggedIn: allowed = true
@@ -88,14 +100,14 @@ struct MethodRunner: Sendable {
         }
         if !allowed {
             let call = Call(method: spec.name, params: context.params, principal: principal,
-                            connection: context.connection, logger: context.logger, scopeOrg: nil)
+                            connection: context.connection, logger: context.logger, scopeOrg: nil, now: now)
             let scope = principal.org.map { ", org \($0)" } ?? ""
             throw deny(call, "\(principal.name) (roles: \(principal.roles.sorted().joined(separator: ", "))\(scope)) may not call \(spec.name)")
         }
     }
 
     private func checkRecordScope(_ spec: MethodSpec, _ call: Call, _ limitedToOrg: String?, _ db: Database) throws {
-        guard let limitedToOrg, case .record(let orgOf) = spec.scope, let org = try orgOf(db, call) else { return }
+        guard let limitedToOrg, case .recordOrg(let orgOf) = spec.scope, let org = try orgOf(db, call) else { return }
         if org != limitedToOrg {
             throw OutOfScope(message: "\(call.principalName) belongs to \(limitedToOrg); this record belongs to \(org)")
         }
@@ -108,7 +120,7 @@ struct MethodRunner: Sendable {
         let digest = key.map { _ in IdempotencyStore.digest(method: spec.name, params: call.params) }
         return try store.pool.write { db in
             if let key, let digest {
-                let notBefore = UTCTime.ago(seconds: idempotencyRetentionSeconds)
+                let notBefore = UTCTime.format(Instant(seconds: call.now.seconds - Int(idempotencyRetentionSeconds), milliseconds: call.now.milliseconds))
                 if case .replay(let result) = try IdempotencyStore.lookup(
                     db, principalID: principal.id, key: key, digest: digest, notBefore: notBefore) {
                     return result
@@ -155,6 +167,7 @@ struct MethodRunner: Sendable {
 
 extension Call {
     func scoped(to org: String?) -> Call {
-        Call(method: method, params: params, principal: principal, connection: connection, logger: logger, scopeOrg: org)
+        Call(method: method, params: params, principal: principal, connection: connection, logger: logger,
+             scopeOrg: org, now: now)
     }
 }

@@ -1,5 +1,7 @@
 /// The roles a principal can hold. What each may call is declared in `MethodTable.swift` only.
-enum Role: String, CaseIterable, Sendable {
+enum Role: String, ContractEnum {
+    static let contractSchema = "Role"
+
     /// Everything, including principals.
     case admin
     /// People, recruitment and appointments within its org, or nationally without an org.

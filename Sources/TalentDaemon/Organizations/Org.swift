@@ -1,6 +1,14 @@
 import GRDB
 import TalentProtocol
 
+/// The kinds of organization, in listing order: ministries, ministerial agencies, central cities,
+/// provinces, then the rest.
+enum OrgKind: String, ContractEnum {
+    static let contractSchema = "OrgKind"
+    case ministry, ministerialAgency = "ministerial_agency", centralCity = "central_city", province
+    case governmentAgency = "government_agency", other
+}
+
 /// One row of `org`, and its queries.
 struct Org: FetchableRecord, Sendable {
     var code: String
@@ -24,9 +32,8 @@ struct Org: FetchableRecord, Sendable {
         return .object(out)
     }
 
-    /// Listing order: the kinds as `OrganizationsMigration.kinds` orders them (ministries,
-    /// ministerial agencies, central cities, provinces, then the rest), then by code.
-    private static let kindRank = "CASE kind " + OrganizationsMigration.kinds.enumerated()
+    /// Listing order: the kinds as `OrgKind` orders them, then by code.
+    private static let kindRank = "CASE kind " + OrgKind.rawValues.enumerated()
         .map { "WHEN '\($1)' THEN \($0)" }.joined(separator: " ") + " END"
 
     static func list(_ db: Database, kind: String?) throws -> [Org] {

@@ -2,6 +2,12 @@ import Foundation
 import GRDB
 import TalentProtocol
 
+/// A person's gender as recorded (optional).
+enum Gender: String, ContractEnum {
+    static let contractSchema = "Gender"
+    case female, male, other
+}
+
 /// One row of `person`.
 struct Person: FetchableRecord, Sendable {
     var id: Int64

@@ -71,7 +71,7 @@ struct PersonMethods: Sendable {
         for column in PersonStore.textColumns {
             switch call.params[column] {
             case .string(let text)?:
-                values[column] = try normalized(column, text)
+                values[column] = try normalized(column, text, today: call.today)
             case .null?:
                 values[column] = .some(nil)
             default:
@@ -95,11 +95,11 @@ struct PersonMethods: Sendable {
         return values
     }
 
-    private func normalized(_ column: String, _ text: String) throws -> String {
+    private func normalized(_ column: String, _ text: String, today: String) throws -> String {
         let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines).precomposedStringWithCanonicalMapping
         switch column {
         case "birth_date":
-            guard let date = CalendarDate(trimmed), date.description <= VietnamCalendar.today() else {
+            guard let date = CalendarDate(trimmed), date.description <= today else {
                 throw RPCError.invalidParams(field: column, "birth_date must be a real date YYYY-MM-DD, not in the future")
             }
         case "phone":

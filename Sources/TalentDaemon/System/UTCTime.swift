@@ -5,13 +5,17 @@ import Glibc
 /// ISO 8601 UTC timestamps with milliseconds ("2026-11-22T13:44:04.123Z"), formatted by hand
 /// because `system.ping` is on the hot path and Foundation's formatters allocate heavily.
 enum UTCTime {
-    static func now() -> String { ago(seconds: 0) }
+    /// Now by the system clock: for the daemon's own bookkeeping outside a call (purges, start-up).
+    static func now() -> String { format(Clock.system.read()) }
 
-    /// The time `seconds` ago (for cut-offs such as the idempotency retention window).
+    /// The time `seconds` before now (for cut-offs such as the idempotency retention window).
     static func ago(seconds offset: Int64) -> String {
-        var spec = timespec()
-        clock_gettime(CLOCK_REALTIME, &spec)
-        var seconds = spec.tv_sec - Int(offset)
+        let now = Clock.system.read()
+        return format(Instant(seconds: now.seconds - Int(offset), milliseconds: now.milliseconds))
+    }
+
+    static func format(_ instant: Instant) -> String {
+        var seconds = instant.seconds
         var parts = tm()
         gmtime_r(&seconds, &parts)
         // One allocation (the string's own): system.ping formats this on every call.
@@ -32,9 +36,8 @@ enum UTCTime {
             put(Int(parts.tm_hour), 2, then: UInt8(ascii: ":"))
             put(Int(parts.tm_min), 2, then: UInt8(ascii: ":"))
             put(Int(parts.tm_sec), 2, then: UInt8(ascii: "."))
-            put(Int(spec.tv_nsec / 1_000_000), 3, then: UInt8(ascii: "Z"))
+            put(instant.milliseconds, 3, then: UInt8(ascii: "Z"))
             return at
         }
     }
-
 }

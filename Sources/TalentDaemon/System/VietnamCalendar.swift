@@ -3,12 +3,12 @@ import Glibc
 #endif
 
 /// "Today" for the program is the calendar date in Vietnam (Asia/Ho_Chi_Minh: UTC+7, no DST),
-/// whatever the server's time zone.
+/// whatever the server's time zone. Handlers read it as `call.today`.
 enum VietnamCalendar {
     static let utcOffsetSeconds = 7 * 3600
 
-    static func today() -> String {
-        var seconds = time(nil) + utcOffsetSeconds
+    static func date(of instant: Instant) -> String {
+        var seconds = instant.seconds + utcOffsetSeconds
         var parts = tm()
         gmtime_r(&seconds, &parts)
         func pad(_ n: Int32, _ width: Int) -> String {
