@@ -53,15 +53,15 @@ func methodTable(_ d: Domains) -> [MethodSpec] {
         read("audit.list",             .roles(adminOrAuditor),      legacy: d.audit.list),
         read("audit.verify",           .roles(adminOrAuditor),      legacy: d.audit.verify),
 
-        read("org.list",               .loggedIn,                   legacy: d.org.list),
-        read("org.get",                .loggedIn,                   legacy: d.org.get),
-        write("org.create",            .roles(admin),               legacy: d.org.create),
-        write("org.update",            .roles(admin),               legacy: d.org.update),
+        read("org.list",               .loggedIn,                   d.org.list),
+        read("org.get",                .loggedIn,                   d.org.get),
+        write("org.create",            .roles(admin),               d.org.create),
+        write("org.update",            .roles(admin),               d.org.update),
 
-        write("person.create",         .roles(personCreators),      legacy: d.person.create),
-        read("person.get",             .roles(personReaders),       legacy: d.person.get),
-        write("person.update",         .roles(personEditors),       legacy: d.person.update),
-        read("person.search",          .roles(personReaders),       legacy: d.person.search),
+        write("person.create",         .roles(personCreators),      d.person.create),
+        read("person.get",             .roles(personReaders),       d.person.get),
+        write("person.update",         .roles(personEditors),       d.person.update),
+        read("person.search",          .roles(personReaders),       d.person.search),
 
         write("appointment.propose",   .roles(appointmentProposers), d.appointment.propose,  scope: .orgParam),
         write("appointment.approve",   .national([.hrOfficial]),    d.appointment.approve),

@@ -56,14 +56,24 @@ struct PersonAdd: TalentctlCommand {
     @ParentCommand var root: Talentctl
     @OptionGroup var person: PersonFieldOptions
 
+    @Option(help: ArgumentHelp("When the person may already be registered: warn (create anyway), refuse, or return_existing.",
+                               valueName: "warn|refuse|return_existing"))
+    var ifDuplicate: String?
+
     func validate() throws {
+        if let ifDuplicate, !["warn", "refuse", "return_existing"].contains(ifDuplicate) {
+            throw ValidationError("--if-duplicate must be warn, refuse or return_existing")
+        }
         if person.fullName == nil { throw ValidationError("--full-name is required") }
     }
 
     func run() throws {
-        let result = try global.withClient { try $0.call("person.create", params: person.params) }
-        for warning in result["warnings"]?.arrayValue ?? [] {
-            printError("warning: \(text(warning["code"])): \(text(warning["message"]))")
+        var params = person.params
+        if let ifDuplicate { params["if_duplicate"] = .string(ifDuplicate) }
+        let result = try global.withClient { try $0.call("person.create", params: params) }
+        printWarnings(result)
+        if result["created"]?.boolValue == false {
+            printError("nothing created: this is the existing person \(text(result["person"]?["id"]))")
         }
         global.emit(json: result) { fieldTable(result["person"] ?? .null, global.missing, personFields) }
     }
@@ -155,6 +165,14 @@ struct PersonEdit: TalentctlCommand {
         params["version"] = .int(version)
         for field in clear { params[field] = .null }
         let result = try global.withClient { try $0.call("person.update", params: params) }
-        global.emit(json: result) { fieldTable(result, global.missing, personFields) }
+        printWarnings(result)
+        global.emit(json: result) { fieldTable(result["person"] ?? .null, global.missing, personFields) }
+    }
+}
+
+/// Possible duplicates a create or an update found, on stderr (the result itself goes to stdout).
+private func printWarnings(_ result: JSONValue) {
+    for warning in result["warnings"]?.arrayValue ?? [] {
+        printError("warning: \(text(warning["code"])): \(text(warning["message"]))")
     }
 }

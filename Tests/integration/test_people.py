@@ -147,7 +147,7 @@ def test_update_with_optimistic_concurrency_and_null_clears(make_daemon):
     person = create(admin, full_name="Bùi Quang Vinh", email="vinh@example.vn", phone="+84 90 000 0000",
                     employer="FPT")["person"]
     updated = admin.result("person.update", {"id": person["id"], "version": 1, "employer": "VNPT", "email": None,
-                                             "full_name": "Bùi Quang Vĩnh"})
+                                             "full_name": "Bùi Quang Vĩnh"})["person"]
     assert updated["version"] == 2 and updated["employer"] == "VNPT" and "email" not in updated
     assert updated["phone"] == "+84 90 000 0000" and updated["full_name"] == "Bùi Quang Vĩnh"
     assert updated["updated_at"] >= person["updated_at"] and updated["created_at"] == person["created_at"]
@@ -242,9 +242,39 @@ def test_talentctl_person_commands_tables_json_and_csv(make_daemon):
     edited = ctl(d, "person", "edit", str(person["id"]), "--version", "1", "--employer", "Viettel", "--clear", "email",
                  "-o", "json")
     assert edited.returncode == 0, edited.stderr
-    assert json.loads(edited.stdout)["employer"] == "Viettel" and "email" not in json.loads(edited.stdout)
+    assert json.loads(edited.stdout)["person"]["employer"] == "Viettel" and "email" not in json.loads(edited.stdout)["person"]
     stale = ctl(d, "person", "edit", str(person["id"]), "--version", "1", "--employer", "X")
     assert stale.returncode == 1 and "conflict" in stale.stderr
     for sub in ["add", "show", "search", "edit"]:
         helped = run([str(TALENTCTL), "person", sub, "--help"])
         assert helped.returncode == 0 and "talentctl person " + sub in helped.stdout, sub
+
+
+def test_if_duplicate_warns_refuses_or_returns_the_existing_person(make_daemon):
+    d = make_daemon()
+    admin = d.login()
+    first = create(admin, full_name="Đặng Văn Đức", birth_date="1980-02-03")
+    assert first["created"] is True and first["warnings"] == []
+    same = {"full_name": "Dang Van Duc", "birth_date": "1980-02-03"}
+    refused = admin.error("person.create", {**same, "if_duplicate": "refuse"})
+    assert refused["data"]["reason"] == "conflict" and refused["data"]["person_id"] == first["person"]["id"]
+    returned = admin.result("person.create", {**same, "if_duplicate": "return_existing"})
+    assert returned["created"] is False and returned["person"] == first["person"]
+    assert [w["person_id"] for w in returned["warnings"]] == [first["person"]["id"]]
+    assert search(admin, "dang van duc")["persons"] == [first["person"]]  # nothing was created twice
+    warned = admin.result("person.create", {**same, "if_duplicate": "warn"})
+    assert warned["created"] is True and [w["person_id"] for w in warned["warnings"]] == [first["person"]["id"]]
+    admin.close()
+
+
+def test_update_warns_when_the_change_makes_a_possible_duplicate(make_daemon):
+    d = make_daemon()
+    admin = d.login()
+    first = create(admin, full_name="Lê Thị Hoa", email="hoa@example.vn")["person"]
+    other = create(admin, full_name="Phạm Minh Tuấn")["person"]
+    result = admin.result("person.update", {"id": other["id"], "version": 1, "email": "HOA@example.vn"})
+    assert [(w["code"], w["person_id"]) for w in result["warnings"]] == [("possible_duplicate", first["id"])]
+    assert admin.result("person.update", {"id": first["id"], "version": 1, "employer": "VNPT"})["warnings"] == [
+        {"code": "possible_duplicate", "person_id": other["id"],
+         "message": f"person {other['id']} has the same email; check before using this record"}]
+    admin.close()

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import TalentProtocol
 
 /// `org.*`: the ministries, agencies, provinces and other bodies of the program. Seeded by
@@ -7,53 +6,51 @@ import TalentProtocol
 struct OrgMethods: Sendable {
     private func target(_ code: String) -> AuditTarget { AuditTarget(type: "org", id: code) }
 
-    func list(_ call: Call, _ db: Database) throws -> JSONValue {
-        ["orgs": .array(try Org.list(db, kind: call.string("kind")).map(\.json))]
+    func list(_ call: Call, _ store: OrgStore) throws -> JSONValue {
+        ["orgs": .array(try store.list(kind: try call.optional(OrgKind.self, "kind")).map(\.json))]
     }
 
-    func get(_ call: Call, _ db: Database) throws -> JSONValue {
-        try Org.require(db, code: try call.requiredString("code")).json
+    func get(_ call: Call, _ store: OrgStore) throws -> JSONValue {
+        try store.require(code: try call.requiredString("code")).json
     }
 
-    func create(_ call: Call, _ db: Database) throws -> Change {
+    func create(_ call: Call, _ store: OrgStore) throws -> Change {
         let code = try call.requiredString("code")
         let parent = call.string("parent")
-        if let parent { try requireParent(db, parent, for: code) }
-        try Org.insert(db, code: code, kind: try call.requiredString("kind"), name: try name(call, "name") ?? "",
-                       nameEn: try name(call, "name_en"), parent: parent)
-        return Change(result: try Org.require(db, code: code).json, target: target(code))
+        if let parent { try requireParent(store, parent, for: code) }
+        try store.insert(code: code, kind: try call.required(OrgKind.self, "kind"), name: try name(call, "name") ?? "",
+                         nameEn: try name(call, "name_en"), parent: parent, at: call.timestamp)
+        return Change(result: try store.require(code: code).json, target: target(code))
     }
 
-    func update(_ call: Call, _ db: Database) throws -> Change {
+    func update(_ call: Call, _ store: OrgStore) throws -> Change {
         let code = try call.requiredString("code")
-        _ = try Org.require(db, code: code)
-        var values: [String: DatabaseValueConvertible?] = [:]
-        if let kind = call.string("kind") { values["kind"] = kind }
-        if let name = try name(call, "name") { values["name"] = name }
+        _ = try store.require(code: code)
+        var changes = OrgStore.Changes(kind: try call.optional(OrgKind.self, "kind"), name: try name(call, "name"))
         switch call.params["name_en"] {
-        case .null?: values["name_en"] = .some(nil)
-        case .string?: values["name_en"] = try name(call, "name_en")
+        case .null?: changes.nameEn = .some(nil)
+        case .string?: changes.nameEn = try name(call, "name_en")
         default: break
         }
         switch call.params["parent"] {
         case .null?:
-            values["parent"] = .some(nil)
+            changes.parent = .some(nil)
         case .string(let parent)?:
-            try requireParent(db, parent, for: code)
-            values["parent"] = parent
+            try requireParent(store, parent, for: code)
+            changes.parent = parent
         default:
             break
         }
-        try Org.set(db, code: code, values)
-        return Change(result: try Org.require(db, code: code).json, target: target(code))
+        try store.update(code: code, changes, at: call.timestamp)
+        return Change(result: try store.require(code: code).json, target: target(code))
     }
 
     /// A parent must exist, and `code` must not be among its ancestors (nor be it).
-    private func requireParent(_ db: Database, _ parent: String, for code: String) throws {
-        guard try Org.find(db, code: parent) != nil else {
+    private func requireParent(_ store: OrgStore, _ parent: String, for code: String) throws {
+        guard try store.find(code: parent) != nil else {
             throw RPCError.invalidParams(field: "parent", "no org with code \(parent); org.list shows the codes")
         }
-        let chain = try Org.ancestry(db, of: parent)
+        let chain = try store.ancestry(of: parent)
         if chain.contains(code) {
             let path = ([code] + chain.prefix { $0 != code } + [code]).joined(separator: " -> ")
             throw RPCError.invalidParams(field: "parent", "parent \(parent) would make a cycle: \(path)")

@@ -8,6 +8,33 @@ enum Gender: String, ContractEnum {
     case female, male, other
 }
 
+/// What a create or an update sets, field by field (absent: unchanged).
+struct PersonChanges: Sendable {
+    enum Value: Sendable {
+        case text(String)
+        case flag(Bool)
+        case list([String])
+        case clear
+    }
+
+    var values: [String: Value] = [:]
+
+    /// The folded name key and the values duplicates are looked up by, where this sets them.
+    var nameKey: String? { if case .text(let key)? = values["name_key"] { key } else { nil } }
+    func text(_ column: String) -> String? { if case .text(let value)? = values[column] { value } else { nil } }
+}
+
+/// Another person that may be the same human, and why.
+struct PossibleDuplicate: Sendable {
+    let id: Int64
+    let reason: String
+
+    var warning: JSONValue {
+        ["code": "possible_duplicate", "person_id": .int(id),
+         "message": .string("person \(id) has the \(reason); check before using this record")]
+    }
+}
+
 /// One row of `person`.
 struct Person: FetchableRecord, Sendable {
     var id: Int64

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import TalentProtocol
 
 /// `person.*`: the registry of persons (experts, candidates, appointees) every domain refers to.
@@ -8,91 +7,94 @@ import TalentProtocol
 struct PersonMethods: Sendable {
     static let defaultSearchLimit = 50
 
+    /// What person.create does when the new person may be someone already registered.
+    enum IfDuplicate: String {
+        /// Create, and say so in `warnings`.
+        case warn
+        /// Create nothing; `conflict` naming the existing person.
+        case refuse
+        /// Create nothing; answer the existing person (scripts whose idempotency keys expired).
+        case returnExisting = "return_existing"
+    }
+
     private func target(_ id: Int64) -> AuditTarget { AuditTarget(type: "person", id: String(id)) }
 
-    func create(_ call: Call, _ db: Database) throws -> Change {
+    func create(_ call: Call, _ store: PersonStore) throws -> Change {
         _ = try call.requiredString("full_name")
-        let id = try PersonStore.insert(db, try columnValues(call))
-        let person = try PersonStore.require(db, id: id)
-        let duplicates = try PersonStore.possibleDuplicates(db, nameKey: NameKey.fold(person.fullName), birthDate: person.birthDate,
-                                                            email: person.email, excluding: id)
-        let warnings: [JSONValue] = duplicates.map { other in
-            ["code": "possible_duplicate", "person_id": .int(other.id),
-             "message": .string("person \(other.id) has the \(other.reason); check before using this record")]
+        let changes = try personChanges(call)
+        let ifDuplicate = IfDuplicate(rawValue: call.string("if_duplicate") ?? "warn") ?? .warn
+        let duplicates = try store.possibleDuplicates(nameKey: changes.nameKey ?? "", birthDate: changes.text("birth_date"),
+                                                      email: changes.text("email"), excluding: 0)
+        if let first = duplicates.first, ifDuplicate != .warn {
+            if ifDuplicate == .refuse {
+                throw RPCError.conflict("person \(first.id) has the \(first.reason); nothing was created "
+                                        + "(send if_duplicate \"warn\" to register this person anyway)",
+                                        details: ["person_id": .int(first.id)])
+            }
+            let existing = try store.require(id: first.id)
+            return Change(result: ["person": existing.json(personalData: call.seesPersonalData), "warnings": .array([first.warning]),
+                                   "created": false], target: target(first.id))
         }
-        return Change(result: ["person": person.json(personalData: call.seesPersonalData), "warnings": .array(warnings)],
+        let id = try store.insert(changes, at: call.timestamp)
+        let person = try store.require(id: id)
+        return Change(result: ["person": person.json(personalData: call.seesPersonalData),
+                               "warnings": .array(duplicates.map(\.warning)), "created": true],
                       target: target(id))
     }
 
-    func get(_ call: Call, _ db: Database) throws -> JSONValue {
-        try PersonStore.require(db, id: try call.requiredInt("id")).json(personalData: call.seesPersonalData)
+    func get(_ call: Call, _ store: PersonStore) throws -> JSONValue {
+        try store.require(id: try call.requiredInt("id")).json(personalData: call.seesPersonalData)
     }
 
-    func update(_ call: Call, _ db: Database) throws -> Change {
+    func update(_ call: Call, _ store: PersonStore) throws -> Change {
         let id = try call.requiredInt("id")
-        let values = try columnValues(call)
-        try PersonStore.update(db, id: id, version: try call.requiredInt("version"), values)
-        return Change(result: try PersonStore.require(db, id: id).json(personalData: call.seesPersonalData), target: target(id))
+        try store.update(id: id, version: try call.requiredInt("version"), try personChanges(call), at: call.timestamp)
+        let person = try store.require(id: id)
+        let duplicates = try store.possibleDuplicates(nameKey: NameKey.fold(person.fullName), birthDate: person.birthDate,
+                                                      email: person.email, excluding: id)
+        return Change(result: ["person": person.json(personalData: call.seesPersonalData),
+                               "warnings": .array(duplicates.map(\.warning))],
+                      target: target(id))
     }
 
-    func search(_ call: Call, _ db: Database) throws -> JSONValue {
+    func search(_ call: Call, _ store: PersonStore) throws -> JSONValue {
         let words = NameKey.words(try call.requiredString("q"))
         guard !words.isEmpty else {
             throw RPCError.invalidParams(field: "q", "q must contain at least one letter or digit")
         }
-        let limit = Int(call.int("limit") ?? Int64(Self.defaultSearchLimit))
-        var afterID: Int64 = 0
-        if let cursor = call.string("cursor") {
-            guard let id = Int64(cursor), id >= 0 else {
-                throw RPCError.invalidParams(field: "cursor", "cursor must be a next_cursor from an earlier person.search")
-            }
-            afterID = id
-        }
-        // One more than asked tells whether another page exists.
-        let found = try PersonStore.search(db, words: words, afterID: afterID, limit: limit + 1)
-        let page = found.prefix(limit)
-        var result: [String: JSONValue] = [
-            "persons": .array(page.map { $0.json(personalData: call.seesPersonalData) }),
-        ]
-        if found.count > limit, let last = page.last { result["next_cursor"] = .string(String(last.id)) }
-        return .object(result)
+        let request = try call.page(defaultLimit: Self.defaultSearchLimit)
+        return Page(try store.search(words: words, request), request, position: \.id)
+            .json("persons") { $0.json(personalData: call.seesPersonalData) }
     }
 
-    /// The columns a create or update sets, from the params present: text in NFC, null clears.
-    private func columnValues(_ call: Call) throws -> [String: DatabaseValueConvertible?] {
-        var values: [String: DatabaseValueConvertible?] = [:]
+    /// The fields a create or update sets, from the params present: text in NFC, null clears.
+    private func personChanges(_ call: Call) throws -> PersonChanges {
+        var changes = PersonChanges()
         if let name = call.string("full_name") {
             let fullName = name.trimmingCharacters(in: .whitespacesAndNewlines).precomposedStringWithCanonicalMapping
             let key = NameKey.fold(fullName)
             if key.isEmpty { throw RPCError.invalidParams(field: "full_name", "full_name must contain letters") }
-            values["full_name"] = fullName
-            values["name_key"] = key
+            changes.values["full_name"] = .text(fullName)
+            changes.values["name_key"] = .text(key)
         }
         for column in PersonStore.textColumns {
             switch call.params[column] {
-            case .string(let text)?:
-                values[column] = try normalized(column, text, today: call.today)
-            case .null?:
-                values[column] = .some(nil)
-            default:
-                break
+            case .string(let text)?: changes.values[column] = .text(try normalized(column, text, today: call.today))
+            case .null?: changes.values[column] = .clear
+            default: break
             }
         }
         switch call.params["overseas_vietnamese"] {
-        case .bool(let flag)?: values["overseas_vietnamese"] = flag
-        case .null?: values["overseas_vietnamese"] = false
+        case .bool(let flag)?: changes.values["overseas_vietnamese"] = .flag(flag)
+        case .null?: changes.values["overseas_vietnamese"] = .flag(false)
         default: break
         }
         switch call.params["fields"] {
-        case .array(let list)?:
-            let fields = list.compactMap(\.stringValue).map { $0.precomposedStringWithCanonicalMapping }
-            values["fields"] = String(decoding: try JSONEncoder().encode(fields), as: UTF8.self)
-        case .null?:
-            values["fields"] = .some(nil)
-        default:
-            break
+        case .array(let list)?: changes.values["fields"] = .list(list.compactMap(\.stringValue).map { $0.precomposedStringWithCanonicalMapping })
+        case .null?: changes.values["fields"] = .clear
+        default: break
         }
-        return values
+        return changes
     }
 
     private func normalized(_ column: String, _ text: String, today: String) throws -> String {
