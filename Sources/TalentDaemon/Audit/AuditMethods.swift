@@ -4,12 +4,10 @@ import TalentProtocol
 /// `audit.list` and `audit.verify`, for auditors and admins.
 struct AuditMethods: Sendable {
     func list(_ call: Call, _ db: Database) throws -> JSONValue {
-        let limit = Int(call.int("limit") ?? 100)
-        let entries = try AuditTrail.list(db, afterSeq: call.int("after_seq") ?? 0, limit: limit,
+        let page = Page(call, defaultLimit: 100)
+        let entries = try AuditTrail.list(db, afterSeq: try page.afterID(), limit: page.fetchLimit,
                                           principal: call.string("principal"), method: call.string("method"))
-        var result: [String: JSONValue] = ["entries": .array(entries.map(\.json))]
-        if entries.count == limit, let last = entries.last { result["next_after_seq"] = .int(last.seq) }
-        return .object(result)
+        return page.result(entries, "entries", cursor: { String($0.seq) }, json: \.json)
     }
 
     func verify(_ call: Call, _ db: Database) throws -> JSONValue {

@@ -29,11 +29,19 @@ struct Org: FetchableRecord, Sendable {
     private static let kindRank = "CASE kind " + OrganizationsMigration.kinds.enumerated()
         .map { "WHEN '\($1)' THEN \($0)" }.joined(separator: " ") + " END"
 
-    static func list(_ db: Database, kind: String?) throws -> [Org] {
+    /// Up to `limit` orgs in listing order, after the org coded `after`.
+    static func list(_ db: Database, kind: String?, after: String?, limit: Int) throws -> [Org] {
         if let kind {
-            return try Org.fetchAll(db, sql: "SELECT * FROM org WHERE kind = ? ORDER BY code", arguments: [kind])
+            return try Org.fetchAll(db, sql: "SELECT * FROM org WHERE kind = ? AND code > ? ORDER BY code LIMIT ?",
+                                    arguments: [kind, after ?? "", limit])
         }
-        return try Org.fetchAll(db, sql: "SELECT * FROM org ORDER BY \(kindRank), code")
+        guard let after else {
+            return try Org.fetchAll(db, sql: "SELECT * FROM org ORDER BY \(kindRank), code LIMIT ?", arguments: [limit])
+        }
+        return try Org.fetchAll(db, sql: """
+            SELECT * FROM org WHERE (\(kindRank), code) > (SELECT \(kindRank), code FROM org WHERE code = ?)
+            ORDER BY \(kindRank), code LIMIT ?
+            """, arguments: [after, limit])
     }
 
     static func find(_ db: Database, code: String) throws -> Org? {

@@ -8,7 +8,10 @@ struct OrgMethods: Sendable {
     private func target(_ code: String) -> AuditTarget { AuditTarget(type: "org", id: code) }
 
     func list(_ call: Call, _ db: Database) throws -> JSONValue {
-        ["orgs": .array(try Org.list(db, kind: call.string("kind")).map(\.json))]
+        let page = Page(call, defaultLimit: 500)
+        if let cursor = page.cursor, try Org.find(db, code: cursor) == nil { throw Page.badCursor }
+        let orgs = try Org.list(db, kind: call.string("kind"), after: page.cursor, limit: page.fetchLimit)
+        return page.result(orgs, "orgs", cursor: \.code, json: \.json)
     }
 
     func get(_ call: Call, _ db: Database) throws -> JSONValue {
