@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import TalentClient
 import TalentProtocol
 
@@ -36,8 +37,30 @@ extension GlobalOptions {
         return .object(json)
     }
 
-    /// On standard error, so that table and CSV output stay only records: how to read on.
+    /// On standard error, so that table and CSV output stay only records: the command that reads
+    /// the next page (this one, with its filters, and --cursor).
     func hintNextPage(_ next: String?) {
-        if let next, format != .json { printError("more: run the same command with --cursor \(next) (or --all)") }
+        guard let next, format != .json else { return }
+        printError("more: \(commandLine(continuingAt: next)) (or --all)")
     }
+}
+
+/// This invocation as a shell command, with `--cursor next` in place of any cursor it had.
+/// Arguments are never secrets (talentctl takes secrets only from files or the environment).
+func commandLine(continuingAt next: String) -> String {
+    var words: [String] = ["talentctl"]
+    var arguments = CommandLine.arguments.dropFirst()
+    while let argument = arguments.popFirst() {
+        if argument == "--cursor" { _ = arguments.popFirst(); continue }
+        if argument.hasPrefix("--cursor=") { continue }
+        words.append(shellQuoted(argument))
+    }
+    return (words + ["--cursor", shellQuoted(next)]).joined(separator: " ")
+}
+
+/// `word` as one shell word: as it is when it holds only safe characters, else in single quotes.
+func shellQuoted(_ word: String) -> String {
+    let safe = word.unicodeScalars.allSatisfy { $0.properties.isAlphabetic || $0.properties.numericType != nil || "-_./:=@,+".unicodeScalars.contains($0) }
+    if safe, !word.isEmpty { return word }
+    return "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
 }

@@ -80,7 +80,7 @@ def test_talentctl_all_follows_next_cursor_for_every_list_command(make_daemon):
     admin.close()
     for command, (name, items) in expected.items():
         one = ctl(d, *command, "--limit", "2", "-o", "table")
-        assert one.returncode == 0 and "more: run the same command with --cursor" in one.stderr, (command, one.stderr)
+        assert one.returncode == 0 and f"{' '.join(command)} --limit 2 -o table --cursor " in one.stderr, (command, one.stderr)
         first = json.loads(ctl(d, *command, "--limit", "2").stdout)
         assert len(first[name]) == 2 and "next_cursor" in first, command
         rest = json.loads(ctl(d, *command, "--limit", "2", "--cursor", first["next_cursor"], "--all").stdout)
@@ -90,3 +90,19 @@ def test_talentctl_all_follows_next_cursor_for_every_list_command(make_daemon):
             assert everything[name][:len(items)] == items, command
         else:
             assert everything[name] == items == first[name] + rest[name], command
+
+
+def test_talentctl_next_page_hint_is_a_command_that_reads_the_next_page(make_daemon):
+    d = make_daemon()
+    admin = d.login()
+    made = [admin.result("person.create", {"full_name": f"Nguyễn Văn Thử {i}"})["person"]["id"] for i in range(3)]
+    admin.close()
+    first = ctl(d, "person", "search", "nguyễn văn", "--limit", "2", "--cursor", "0", "-o", "csv")
+    assert first.returncode == 0 and first.stdout.count("Thử") == 2, first.stderr
+    [hint] = [line for line in first.stderr.splitlines() if line.startswith("talentctl: more: talentctl ")]
+    command = hint.removeprefix("talentctl: more: talentctl ").removesuffix(" (or --all)")
+    assert command.count("--cursor") == 1 and "'nguyễn văn'" in command
+    following = subprocess.run(f"{TALENTCTL} {command}", shell=True, capture_output=True, text=True)
+    assert following.returncode == 0, following.stderr
+    assert following.stdout.count("Thử") == 1 and f"\n{made[2]}," in following.stdout
+    assert "more:" not in following.stderr

@@ -137,7 +137,8 @@ def test_audit_list_pages_and_filters_and_verify(make_daemon):
     lines = page.stdout.splitlines()
     assert lines[0].split() == ["seq", "at", "principal", "method", "target", "outcome", "params"]
     assert [line.split()[0] for line in lines[2:]] == ["1", "2", "3"]
-    assert "more: run the same command with --cursor 3 (or --all)" in page.stderr
+    hint = next(line for line in page.stderr.splitlines() if line.startswith("talentctl: more: "))
+    assert hint.startswith("talentctl: more: talentctl ") and hint.endswith(" audit list --limit 3 -o table --cursor 3 (or --all)")
     as_json = json.loads(ok(ctl(d, "audit", "list", "--limit", "3")).stdout)
     assert as_json["next_cursor"] == "3" and len(as_json["entries"]) == 3
     following = json.loads(ok(ctl(d, "audit", "list", "--limit", "3", "--cursor", "3")).stdout)
