@@ -349,11 +349,11 @@ class Client:
             drive.close()
 
     def iterate(self, method: str, _params: Optional[Mapping[str, Any]] = None, /, **params: Any) -> Iterator[Any]:
-        """Walk a cursor-paginated list method and yield its items.
+        """Walk any list method and yield its items, page after page.
 
-        List methods answer an object with exactly one array member (``persons``,
-        ``appointments``, ...) and ``next_cursor`` (absent or null on the last page), which is
-        passed back as the ``cursor`` param.
+        Every list method takes ``limit`` and ``cursor`` and answers an object with exactly one
+        array member (``persons``, ``entries``, ``orgs``, ...) and ``next_cursor`` (absent on the
+        last page), which is passed back as the ``cursor`` param. No method is special-cased.
         """
         merged: Dict[str, Any] = dict(_params or {})
         merged.update(params)
