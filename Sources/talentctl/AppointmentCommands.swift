@@ -114,7 +114,7 @@ struct ListAppointments: TalentctlCommand {
         commandName: "list",
         abstract: "List appointments in id order, filtered; --at DATE shows who held what on that date.",
         discussion: """
-        Statuses: proposed, rejected, approved (term not started), active, ended. With --all, follows every page.
+        Statuses: proposed, rejected, approved (term not started), active, ended. One page (--limit, 1 to 500, default 100), the cursor of the next on stderr; with --all, every page.
 
         Examples:
           talentctl appointment list --org MOHA
@@ -128,40 +128,30 @@ struct ListAppointments: TalentctlCommand {
     @Option(help: "Only this status (as of today).") var status: String?
     @Option(help: "Only this person's appointments.") var personId: Int64?
     @Option(help: "Holders on this date, YYYY-MM-DD.") var at: String?
-    @Option(help: "Page size (1 to 500).") var limit: Int64 = 100
-    @Option(help: "Start after this cursor (next_cursor of the previous page).") var cursor: String?
-    @Flag(help: "Follow next_cursor until the last page.") var all = false
+    @OptionGroup var page: PageOptions
 
     func run() throws {
-        var params: [String: JSONValue] = ["limit": .int(limit)]
-        for (name, value) in [("org", org), ("post", post), ("status", status), ("at", at), ("cursor", cursor)] {
+        var params: [String: JSONValue] = [:]
+        for (name, value) in [("org", org), ("post", post), ("status", status), ("at", at)] {
             if let value { params[name] = .string(value) }
         }
         if let personId { params["person_id"] = .int(personId) }
-        let (appointments, next) = try global.withClient { client -> ([JSONValue], JSONValue?) in
-            var collected: [JSONValue] = []
-            while true {
-                let page = try client.call("appointment.list", params: params)
-                collected += page["appointments"]?.arrayValue ?? []
-                guard all, let next = page["next_cursor"] else { return (collected, page["next_cursor"]) }
-                params["cursor"] = next
-            }
+        let (appointments, next) = try global.withClient {
+            try readPages($0, "appointment.list", params, items: "appointments", page)
         }
-        var json: [String: JSONValue] = ["appointments": .array(appointments)]
-        if let next { json["next_cursor"] = next }
+        let json = global.pageJSON(appointments, named: "appointments", next: next)
         let headers = ["id", "org", "post", "person_id", "person_name", "term_start", "term_end", "end_date", "equivalent_rank", "status"]
         let rows = appointments.map { a in headers.map { a[$0].map(text) ?? "" } }
-        global.emit(json: .object(json), headers: headers, rows: rows) {
+        global.emit(json: json, headers: headers, rows: rows) {
             var table = Table(headers: ["id", "org", "post", "person", "term", "rank", "status"])
             for a in appointments {
                 let last = a["end_date"] ?? a["term_end"]
                 table.add([text(a["id"]), text(a["org"]), postLabel(a), text(a["person_name"]),
                            "\(text(a["term_start"])) → \(last.map(text) ?? "open")", text(a["equivalent_rank"]), text(a["status"])])
             }
-            var out = table.render()
-            if let next { out += "\nmore: --cursor \(text(next)) (or --all)" }
-            return out
+            return table.render()
         }
+        global.hintNextPage(next)
     }
 }
 
@@ -197,16 +187,5 @@ private func showAppointment(_ a: JSONValue, _ global: GlobalOptions) {
         var table = Table(headers: [])
         for field in appointmentFields { if let value = a[field] { table.add([field, text(value)]) } }
         return table.render()
-    }
-}
-
-extension GlobalOptions {
-    /// Records as JSON, as a table for people, or as CSV with one column per field (`headers`).
-    func emit(json value: JSONValue, headers: [String], rows: [[String]], table: () -> String) {
-        if format == .csv {
-            print(CSV.render([headers] + rows), terminator: "")
-        } else {
-            emit(json: value, table: table)
-        }
     }
 }

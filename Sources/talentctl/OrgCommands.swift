@@ -14,12 +14,15 @@ struct OrgList: TalentctlCommand {
         commandName: "list",
         abstract: "List organizations: ministries, ministerial agencies, central cities, provinces, then the rest.",
         discussion: """
+        One page (--limit, 1 to 500, default 100), the cursor of the next on stderr; with --all, every page.
+
         Examples:
-          talentctl org list
-          talentctl org list --kind province -o csv > provinces.csv
+          talentctl org list --all
+          talentctl org list --kind province --all -o csv > provinces.csv
         """)
     @OptionGroup var local: GlobalOptions
     @ParentCommand var root: Talentctl
+    @OptionGroup var page: PageOptions
 
     @Option(help: "Only this kind: ministry, ministerial_agency, central_city, province, government_agency, other.")
     var kind: String?
@@ -27,13 +30,14 @@ struct OrgList: TalentctlCommand {
     func run() throws {
         var params: [String: JSONValue] = [:]
         if let kind { params["kind"] = .string(kind) }
-        let result = try global.withClient { try $0.call("org.list", params: params) }
-        global.emit(json: result) {
+        let (orgs, next) = try global.withClient { try readPages($0, "org.list", params, items: "orgs", page) }
+        global.emit(json: global.pageJSON(orgs, named: "orgs", next: next)) {
             let columns = ["code", "kind", "name", "name_en"]
             var table = Table(headers: columns)
-            for org in result["orgs"]?.arrayValue ?? [] { table.add(columns.map { cell(org[$0], global.missing) }) }
+            for org in orgs { table.add(columns.map { cell(org[$0], global.missing) }) }
             return table
         }
+        global.hintNextPage(next)
     }
 }
 
@@ -51,23 +55,5 @@ struct OrgShow: TalentctlCommand {
     func run() throws {
         let result = try global.withClient { try $0.call("org.get", params: ["code": .string(code)]) }
         global.emit(json: result) { fieldTable(result, global.missing, ["code", "kind", "name", "name_en", "parent"]) }
-    }
-}
-
-/// One record as a two-column table (field, value), for `show` commands.
-func fieldTable(_ record: JSONValue, _ missing: String, _ fields: [String]) -> Table {
-    var table = Table(headers: ["field", "value"])
-    for field in fields where record[field] != nil {
-        let value = record[field]
-        table.add([field, value?.arrayValue.map { $0.map(text).joined(separator: "; ") } ?? cell(value, missing)])
-    }
-    return table
-}
-
-/// A value as a table or CSV cell; `missing` stands for an absent value.
-func cell(_ value: JSONValue?, _ missing: String) -> String {
-    switch value {
-    case nil, .null?: return missing
-    default: return text(value)
     }
 }

@@ -100,7 +100,7 @@ struct PersonSearch: TalentctlCommand {
         commandName: "search",
         abstract: "Find persons by name: case and diacritics ignored, every word a prefix of a name word.",
         discussion: """
-        Results come in registration order. Without --all, prints one page and, when there is more, the cursor on stderr.
+        Results come in registration order. Without --all, prints one page (--limit, 1 to 500, default 50) and, when there is more, the cursor on stderr.
 
         Examples:
           talentctl person search "nguyen thi huong"
@@ -110,33 +110,19 @@ struct PersonSearch: TalentctlCommand {
     @ParentCommand var root: Talentctl
 
     @Argument(help: "Name words, e.g. \"nguyen huong\" or \"Đặng\".") var query: String
-    @Option(help: "Page size, 1 to 500 (default 50).") var limit: Int?
-    @Option(help: "Continue after this cursor (the next_cursor of a previous page).") var cursor: String?
-    @Flag(help: "Follow every page.") var all = false
+    @OptionGroup var page: PageOptions
 
     func run() throws {
-        let (persons, next) = try global.withClient { client -> ([JSONValue], String?) in
-            var persons: [JSONValue] = []
-            var cursor = self.cursor
-            repeat {
-                var params: [String: JSONValue] = ["q": .string(query)]
-                if let limit { params["limit"] = .int(Int64(limit)) }
-                if let cursor { params["cursor"] = .string(cursor) }
-                let page = try client.call("person.search", params: params)
-                persons += page["persons"]?.arrayValue ?? []
-                cursor = page["next_cursor"]?.stringValue
-            } while all && cursor != nil
-            return (persons, cursor)
+        let (persons, next) = try global.withClient {
+            try readPages($0, "person.search", ["q": .string(query)], items: "persons", page)
         }
-        var json: [String: JSONValue] = ["persons": .array(persons)]
-        if let next { json["next_cursor"] = .string(next) }
-        global.emit(json: .object(json)) {
+        global.emit(json: global.pageJSON(persons, named: "persons", next: next)) {
             let columns = ["id", "full_name", "birth_date", "gender", "nationality", "employer"]
             var table = Table(headers: columns)
             for p in persons { table.add(columns.map { cell(p[$0], global.missing) }) }
             return table
         }
-        if let next, global.format != .json { printError("more results: --cursor \(next)") }
+        global.hintNextPage(next)
     }
 }
 

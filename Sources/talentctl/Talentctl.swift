@@ -50,10 +50,6 @@ extension TalentctlCommand {
     }
 }
 
-enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
-    case table, json, csv
-}
-
 struct GlobalOptions: ParsableArguments {
     @Option(name: .long, help: "Daemon socket (default: $TALENT_SOCKET, else ./var/talentd.sock).")
     var socket: String?
@@ -91,30 +87,6 @@ struct GlobalOptions: ParsableArguments {
             throw ExitCode(3)
         }
     }
-
-    func emit(json value: JSONValue, table: () -> String) {
-        switch format {
-        case .json: print(JSONWriter.string(value))
-        case .table, .csv: print(table())
-        }
-    }
-
-    /// For commands that print records: a table on a terminal, or the same rows as CSV.
-    func emit(json value: JSONValue, rows: () -> Table) {
-        switch format {
-        case .json: print(JSONWriter.string(value))
-        case .table: print(rows().render())
-        case .csv: print(rows().csv, terminator: "")
-        }
-    }
-
-    /// What a record command shows for an absent value: "-" in a table, an empty field in CSV.
-    var missing: String { format == .csv ? "" : "-" }
-}
-
-func printError(_ message: String) {
-    let line = Array(("talentctl: " + message + "\n").utf8)
-    _ = line.withUnsafeBytes { write(STDERR_FILENO, $0.baseAddress, $0.count) }
 }
 
 /// A wall-clock interval in milliseconds, for round-trip times.
@@ -122,14 +94,6 @@ func milliseconds(since start: timespec) -> Double {
     var now = timespec()
     clock_gettime(CLOCK_MONOTONIC, &now)
     return Double(now.tv_sec - start.tv_sec) * 1000 + Double(now.tv_nsec - start.tv_nsec) / 1_000_000
-}
-
-func text(_ value: JSONValue?) -> String {
-    switch value {
-    case .string(let s)?: return s
-    case nil, .null?: return "-"
-    case let other?: return JSONWriter.string(other)
-    }
 }
 
 struct Ping: TalentctlCommand {

@@ -3,14 +3,14 @@ import XCTest
 
 final class PageTests: XCTestCase {
     func testAFullFetchHasANextCursorAtTheLastItemShown() {
-        let request = PageRequest(limit: 3, after: 0)
-        let page = Page([1, 2, 3, 4] as [Int64], request, position: { $0 })
+        let request = PageRequest(limit: 3, cursor: nil, after: 0)
+        let page = Page([1, 2, 3, 4] as [Int64], request, cursor: { String($0) })
         XCTAssertEqual(page.items, [1, 2, 3])
         XCTAssertEqual(page.nextCursor, "3")
     }
 
     func testTheLastPageHasNoCursor() {
-        let page = Page([7, 8] as [Int64], PageRequest(limit: 3, after: 6), position: { $0 })
+        let page = Page([7, 8] as [Int64], PageRequest(limit: 3, cursor: "6", after: 6), cursor: { String($0) })
         XCTAssertEqual(page.items, [7, 8])
         XCTAssertNil(page.nextCursor)
     }

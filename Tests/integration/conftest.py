@@ -61,6 +61,17 @@ class Conn:
         assert "error" not in response, response
         return response["result"]
 
+    def every(self, method: str, params=None, limit: int = 500) -> list:
+        """Every item of a list method, following next_cursor (the one page convention)."""
+        params, items = {**(params or {}), "limit": limit}, []
+        while True:
+            page = self.result(method, params)
+            [name] = [k for k, v in page.items() if isinstance(v, list)]
+            items += page[name]
+            if "next_cursor" not in page:
+                return items
+            params["cursor"] = page["next_cursor"]
+
     def error(self, method: str, params=None) -> dict:
         """Calls a method that must fail; returns its `error` member."""
         response = self.call(method, params)

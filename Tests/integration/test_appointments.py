@@ -466,7 +466,8 @@ def test_talentctl_appointment_commands(daemon, world):
     assert out.returncode == 1 and out.stderr.startswith("talentctl: invalid_state: appointment " + aid + " is active")
 
     out = ctl(daemon, "appointment", "list", "--limit", "2", "-o", "table")
-    assert "more: --cursor" in out.stdout
+    assert "more: talentctl " in out.stderr and " appointment list --limit 2 -o table --cursor " in out.stderr
+    assert "more:" not in out.stdout
     everything = json.loads(ctl(daemon, "appointment", "list", "--limit", "2", "--all", "-o", "json").stdout)
     assert "next_cursor" not in everything
     assert len(everything["appointments"]) == len(admin.result("appointment.list", {"limit": 500})["appointments"])

@@ -14,13 +14,7 @@ TRIGGERS = ("audit_entry_no_update", "audit_entry_no_delete")
 
 
 def entries(conn, **filters):
-    out, after = [], 0
-    while True:
-        page = conn.result("audit.list", {"after_seq": after, "limit": 50, **filters})
-        out += page["entries"]
-        if "next_after_seq" not in page:
-            return out
-        after = page["next_after_seq"]
+    return conn.every("audit.list", filters, limit=50)
 
 
 def make_history(d):
@@ -69,7 +63,12 @@ def test_every_mutation_has_one_entry_with_secrets_redacted(make_daemon):
     assert [e["method"] for e in entries(admin, method="principal.create")] == ["principal.create"] * 3
     assert {e["principal"] for e in entries(admin, principal="admin")} == {"admin"}
     page = admin.result("audit.list", {"limit": 3})
-    assert [e["seq"] for e in page["entries"]] == [1, 2, 3] and page["next_after_seq"] == 3
+    assert [e["seq"] for e in page["entries"]] == [1, 2, 3] and page["next_cursor"] == "3"
+    page = admin.result("audit.list", {"limit": 3, "cursor": page["next_cursor"]})
+    assert [e["seq"] for e in page["entries"]] == [4, 5, 6]
+    last = admin.result("audit.list", {"limit": len(before)})
+    assert len(last["entries"]) == len(before) and "next_cursor" not in last  # a full last page says so
+    assert admin.error("audit.list", {"cursor": "not-a-cursor"})["data"]["field"] == "cursor"
     # The chain links each entry to the one before it.
     for prev, entry in zip(before, before[1:]):
         assert entry["prev_hash"] == prev["hash"] and entry["seq"] == prev["seq"] + 1

@@ -14,6 +14,7 @@ import sys
 import threading
 import time
 import uuid
+import warnings
 from pathlib import Path
 
 import pytest
@@ -24,8 +25,8 @@ sys.path.insert(0, str(CLIENT_DIR))
 
 from conftest import Conn, Daemon, run, short_tmpdir  # noqa: E402
 from talent_client import (  # noqa: E402
-    Client, IdempotencyMismatch, InvalidParams, MethodNotFound, Overloaded, TalentConnectionError,
-    TalentError, TooLarge, Unauthenticated,
+    Client, IdempotencyMismatch, InvalidParams, MethodNotFound, Overloaded, PossibleDuplicateWarning,
+    TalentConnectionError, TalentError, TalentWarning, TooLarge, Unauthenticated,
 )
 
 
@@ -499,6 +500,34 @@ def test_iterate_walks_every_page(make_daemon):
     # 23 matches in pages of 5: every one exactly once, in the daemon's stable order.
     assert sorted(seen) == sorted(made) and len(seen) == 23
     assert seen == sorted(seen)
+
+
+def test_result_warnings_are_kept_and_issued_as_python_warnings(make_daemon):
+    d = make_daemon()
+    person = {"full_name": "Hoàng Minh Châu", "birth_date": "1979-11-02"}
+    with client(d) as c, warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        first = c.call("person.create", person)
+        assert first["warnings"] == [] and seen == []
+        again = c.call("person.create", person)
+        batched = c.batch([("person.create", person)])[0]
+        piped = list(c.pipeline([("person.create", person)]))[0]
+    # The result keeps its warnings member...
+    assert [(w["code"], w["person_id"]) for w in again["warnings"]] == [("possible_duplicate", first["person"]["id"])]
+    assert len(batched["warnings"]) == 2 and len(piped["warnings"]) == 3
+    # ...and each entry was issued once as a PossibleDuplicateWarning, pointing at the caller's line.
+    assert [w.category for w in seen] == [PossibleDuplicateWarning] * 6
+    issued = seen[0].message
+    assert isinstance(issued, TalentWarning) and issued.code == "possible_duplicate"
+    assert issued.person_id == first["person"]["id"] and issued.method == "person.create"
+    assert issued.message == again["warnings"][0]["message"] and "same name and birth date" in str(issued)
+    assert all(w.filename == __file__ for w in seen)
+    # A script may turn them into errors; the person is created all the same (the daemon warned, not refused).
+    with client(d) as c, warnings.catch_warnings():
+        warnings.simplefilter("error", PossibleDuplicateWarning)
+        with pytest.raises(PossibleDuplicateWarning):
+            c.call("person.create", person)
+        assert len(list(c.iterate("person.search", q="hoang minh chau"))) == 5
 
 
 def _example(name: str, *args: str, d: Daemon):

@@ -92,13 +92,13 @@ def test_idempotent_rerun_of_a_half_finished_file_creates_no_duplicates(make_dae
     conn = d.login()
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
-        made = len(conn.result("principal.list", {"org": "MOF"})["principals"])
+        made = len(conn.every("principal.list", {"org": "MOF"}))
         if made >= 300:
             break
         time.sleep(0.05)
     first.send_signal(signal.SIGKILL)
     first.wait()
-    made = len(conn.result("principal.list", {"org": "MOF"})["principals"])
+    made = len(conn.every("principal.list", {"org": "MOF"}))
     assert 300 <= made < 3000, made
     # Second run: completes the file; lines already done are replayed, not run again.
     second = subprocess.run(args, capture_output=True, text=True, env=admin_env(d), timeout=300)
@@ -106,15 +106,9 @@ def test_idempotent_rerun_of_a_half_finished_file_creates_no_duplicates(make_dae
     out = lines_of(second.stdout)
     assert len(out) == 3000 and all("result" in o for o in out)
     assert [o["result"]["name"] for o in out] == [f"resume-{n:05d}" for n in range(3000)]
-    principals = conn.result("principal.list", {"org": "MOF"})["principals"]
+    principals = conn.every("principal.list", {"org": "MOF"})
     assert len(principals) == 3000
     # Each was created exactly once: one audit entry per principal.
-    entries, after = [], 0
-    while True:
-        page = conn.result("audit.list", {"method": "principal.create", "after_seq": after, "limit": 1000})
-        entries += page["entries"]
-        if "next_after_seq" not in page:
-            break
-        after = page["next_after_seq"]
+    entries = conn.every("audit.list", {"method": "principal.create"}, limit=1000)
     created = [e["target"]["id"] for e in entries if e["target"]["id"].startswith("resume-")]
     assert len(created) == 3000 and len(set(created)) == 3000

@@ -137,12 +137,15 @@ def test_audit_list_pages_and_filters_and_verify(make_daemon):
     lines = page.stdout.splitlines()
     assert lines[0].split() == ["seq", "at", "principal", "method", "target", "outcome", "params"]
     assert [line.split()[0] for line in lines[2:]] == ["1", "2", "3"]
-    assert "more entries: talentctl audit list --after-seq 3" in page.stderr
+    hint = next(line for line in page.stderr.splitlines() if line.startswith("talentctl: more: "))
+    assert hint.startswith("talentctl: more: talentctl ") and hint.endswith(" audit list --limit 3 -o table --cursor 3 (or --all)")
     as_json = json.loads(ok(ctl(d, "audit", "list", "--limit", "3")).stdout)
-    assert as_json["next_after_seq"] == 3 and len(as_json["entries"]) == 3
+    assert as_json["next_cursor"] == "3" and len(as_json["entries"]) == 3
+    following = json.loads(ok(ctl(d, "audit", "list", "--limit", "3", "--cursor", "3")).stdout)
+    assert [e["seq"] for e in following["entries"]] == [4, 5, 6]
     everything = json.loads(ok(ctl(d, "audit", "list", "--all", "--limit", "2", "--method", "principal.create")).stdout)
     assert [e["target"]["id"] for e in everything["entries"]] == ["admin"] + [f"aud.{i}" for i in range(5)]
-    assert "next_after_seq" not in everything
+    assert "next_cursor" not in everything
     by_admin = json.loads(ok(ctl(d, "audit", "list", "--all", "--actor", "admin")).stdout)["entries"]
     assert {e["principal"] for e in by_admin} == {"admin"} and len(by_admin) >= 11
     verified = ok(ctl(d, "audit", "verify", "-o", "table")).stdout

@@ -4,7 +4,8 @@
 One row per organization: its code, kind and name, then for each of the two chief-engineer
 posts (science-technology-innovation ``sti`` and operations ``ops``) the appointment id, person
 id and full name of the holder (empty when the post is vacant), and ``fully_covered``. The
-summary (orgs, fully covered, missing sti, missing ops) goes to stderr.
+summary (orgs, fully covered, missing sti, missing ops) goes to stderr. A cell a spreadsheet would
+run as a formula is prefixed with ``'`` (see :func:`neutralized`).
 
 Connection and login: ``--socket`` or ``$TALENT_SOCKET``; credentials from ``$TALENT_PRINCIPAL``
 with ``$TALENT_SECRET`` or ``$TALENT_TOKEN``, else the daemon's peer-credential login.
@@ -14,14 +15,26 @@ from __future__ import annotations
 
 import argparse
 import csv
+import re
 import sys
 from typing import Any, Dict, List, Optional
 
 from talent_client import Client, TalentConnectionError, TalentError
 
 POSTS = ("sti", "ops")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+PLAIN_NUMBER = re.compile(r"[+-]?[0-9]+(\.[0-9]+)?")
 COLUMNS = ["code", "kind", "name"] + [f"{post}_{field}" for post in POSTS
                                       for field in ("appointment_id", "person_id", "full_name")] + ["fully_covered"]
+
+
+def neutralized(value: Any) -> Any:
+    """A cell a spreadsheet would run as a formula (leading =, +, -, @, tab or CR) gets a leading
+    ``'``, as OWASP's CSV-injection guidance says. Plain numbers (``-5``, ``+3.5``) are data and
+    stay as they are, like talentctl's ``-o csv``."""
+    if not isinstance(value, str) or not value.startswith(FORMULA_STARTS) or PLAIN_NUMBER.fullmatch(value):
+        return value
+    return "'" + value
 
 
 def flatten(org: Dict[str, Any]) -> Dict[str, Any]:
@@ -61,7 +74,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         writer = csv.DictWriter(out, fieldnames=COLUMNS, extrasaction="ignore")
         writer.writeheader()
         for org in report.get("orgs", []):
-            writer.writerow(flatten(org))
+            writer.writerow({k: neutralized(v) for k, v in flatten(org).items()})
     finally:
         if out is not sys.stdout:
             out.close()

@@ -14,6 +14,7 @@ from .errors import (
     Conflict, Forbidden, IdempotencyMismatch, InternalError, InvalidParams, InvalidRequest,
     InvalidState, MethodNotFound, NotFound, Overloaded, ParseError, RateLimited, TalentConnectionError,
     TalentError, TalentTimeout, TooLarge, Unauthenticated, Unavailable, error_from_response,
+    PossibleDuplicateWarning, TalentWarning,
 )
 
 __version__ = "0.1.0"
@@ -23,4 +24,5 @@ __all__ = [
     "TalentError", "ParseError", "InvalidRequest", "MethodNotFound", "InvalidParams", "InternalError",
     "TooLarge", "Overloaded", "Unavailable", "NotFound", "Conflict", "InvalidState", "Unauthenticated",
     "Forbidden", "RateLimited", "IdempotencyMismatch", "TalentConnectionError", "TalentTimeout",
+    "TalentWarning", "PossibleDuplicateWarning",
 ]

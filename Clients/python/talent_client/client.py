@@ -33,6 +33,7 @@ import selectors
 import socket
 import time
 import uuid
+import warnings
 from collections import deque
 from typing import (
     Any, Deque, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple, Union,
@@ -40,7 +41,7 @@ from typing import (
 
 from .errors import (
     Overloaded, TalentConnectionError, TalentError, TalentTimeout, Unauthenticated, Unavailable,
-    error_from_response,
+    error_from_response, warning_from_result_entry,
 )
 
 __all__ = ["Client", "resolve_socket_path", "DEFAULT_SOCKET", "CallSpec"]
@@ -303,7 +304,7 @@ class Client:
         """
         merged: Dict[str, Any] = dict(_params or {})
         merged.update(params)
-        return self._call_entry(self._prepare(method, merged))
+        return _warned(method, self._call_entry(self._prepare(method, merged)))
 
     def batch(self, calls: Sequence[CallSpec]) -> List[Any]:
         """Send ``calls`` as one JSON-RPC batch (one line) and return their outcomes in order.
@@ -316,7 +317,10 @@ class Client:
         if not entries:
             return []
         units = list(self._drive(iter([_Unit(entries, True)]), 1))
-        return [e.outcome() for e in units[0].entries]
+        outcomes = []
+        for entry in units[0].entries:  # a loop, not a comprehension: warnings point at the caller
+            outcomes.append(_warned(entry.method, entry.outcome()))
+        return outcomes
 
     def pipeline(self, calls: Iterable[CallSpec], window: int = 1000, return_exceptions: bool = True) -> Iterator[Any]:
         """Send many requests without waiting for each answer; yield the outcomes in order.
@@ -340,16 +344,16 @@ class Client:
                 entry = unit.entries[0]
                 if entry.error is not None and not return_exceptions:
                     raise entry.error
-                yield entry.outcome()
+                yield _warned(entry.method, entry.outcome())
         finally:
             drive.close()
 
     def iterate(self, method: str, _params: Optional[Mapping[str, Any]] = None, /, **params: Any) -> Iterator[Any]:
-        """Walk a cursor-paginated list method and yield its items.
+        """Walk any list method and yield its items, page after page.
 
-        List methods answer an object with exactly one array member (``persons``,
-        ``appointments``, ...) and ``next_cursor`` (absent or null on the last page), which is
-        passed back as the ``cursor`` param.
+        Every list method takes ``limit`` and ``cursor`` and answers an object with exactly one
+        array member (``persons``, ``entries``, ``orgs``, ...) and ``next_cursor`` (absent on the
+        last page), which is passed back as the ``cursor`` param. No method is special-cased.
         """
         merged: Dict[str, Any] = dict(_params or {})
         merged.update(params)
@@ -743,6 +747,16 @@ class Client:
                 self.close()  # answers still owed on this connection: drop it
             selector.close()
             self._busy = False
+
+
+def _warned(method: str, outcome: Any) -> Any:
+    """``outcome``, after issuing each entry of its ``warnings`` member (kept in the result) as a
+    :class:`TalentWarning` with :func:`warnings.warn`, so that a script cannot drop them unseen."""
+    if isinstance(outcome, dict) and isinstance(outcome.get("warnings"), list):
+        for entry in outcome["warnings"]:
+            if isinstance(entry, dict):
+                warnings.warn(warning_from_result_entry(method, entry), stacklevel=3)
+    return outcome
 
 
 def _split_call(call: CallSpec) -> Tuple[str, Optional[Mapping[str, Any]]]:

@@ -6,6 +6,10 @@ Two families, deliberately distinct:
   the class, or on ``.reason`` / ``.code`` (never on ``.message``, which is meant for people).
 * :class:`TalentConnectionError` (a :class:`ConnectionError`): the daemon could not be reached,
   or the connection was lost and the client could not (or must not) retry.
+
+And one family of Python *warnings*: :class:`TalentWarning` and its subclasses, issued with
+:func:`warnings.warn` for each entry of a successful result's ``warnings`` member (for example
+``person.create``'s ``possible_duplicate``). The result keeps its ``warnings`` member as well.
 """
 from __future__ import annotations
 
@@ -31,6 +35,9 @@ __all__ = [
     "TalentConnectionError",
     "TalentTimeout",
     "error_from_response",
+    "TalentWarning",
+    "PossibleDuplicateWarning",
+    "warning_from_result_entry",
 ]
 
 
@@ -227,3 +234,45 @@ def error_from_response(error: Any, method: Optional[str] = None) -> TalentError
     reason = reason if isinstance(reason, str) else None
     cls = _BY_REASON.get(reason or "") or (_BY_CODE.get(code) if code is not None else None) or TalentError
     return cls(message, code=code, reason=reason, data=data, method=method)
+
+
+class TalentWarning(UserWarning):
+    """A warning the daemon put in a successful result's ``warnings``: the call did its work, but a
+    person should look at something.
+
+    Attributes:
+        method: the method whose result carried it.
+        code: the warning's ``code`` (e.g. ``"possible_duplicate"``); branch on it or on the class.
+        message: the daemon's message, meant for people.
+        data: the whole warning object as the daemon sent it.
+    """
+
+    code_name: Optional[str] = None  # the code this subclass stands for
+
+    def __init__(self, method: str, data: Mapping[str, Any]) -> None:
+        self.method = method
+        self.data: Dict[str, Any] = dict(data)
+        self.code: Optional[str] = self.data.get("code")
+        self.message: str = str(self.data.get("message", ""))
+        super().__init__(f"{method}: {self.code}: {self.message}")
+
+
+class PossibleDuplicateWarning(TalentWarning):
+    """``possible_duplicate``: another person has the same name and birth date, or the same email.
+    ``person_id`` is that person's id."""
+
+    code_name = "possible_duplicate"
+
+    @property
+    def person_id(self) -> Optional[int]:
+        return self.data.get("person_id")
+
+
+_WARNINGS_BY_CODE: Dict[str, Type[TalentWarning]] = {
+    cls.code_name: cls for cls in (PossibleDuplicateWarning,) if cls.code_name
+}
+
+
+def warning_from_result_entry(method: str, data: Mapping[str, Any]) -> TalentWarning:
+    """The :class:`TalentWarning` (most specific subclass for its code) for one ``warnings`` entry."""
+    return _WARNINGS_BY_CODE.get(str(data.get("code")), TalentWarning)(method, data)

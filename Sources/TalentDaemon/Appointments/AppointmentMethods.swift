@@ -94,7 +94,7 @@ struct AppointmentMethods: Sendable {
             status: try call.optional(AppointmentStatus.self, "status"),
             personID: call.int("person_id"), inOfficeOnly: at != nil, day: day)
         let request = try call.page(defaultLimit: Self.defaultLimit)
-        return Page(try store.list(filter, request), request, position: \.id).json("appointments") { $0.json(on: day) }
+        return Page(try store.list(filter, request), request, cursor: { String($0.id) }).json("appointments") { $0.json(on: day) }
     }
 
     /// The record's org, for `.record` scoping in the method table.

@@ -4,12 +4,10 @@ import TalentProtocol
 /// `audit.list` and `audit.verify`, for auditors and admins.
 struct AuditMethods: Sendable {
     func list(_ call: Call, _ db: Database) throws -> JSONValue {
-        let limit = Int(call.int("limit") ?? 100)
-        let entries = try AuditTrail.list(db, afterSeq: call.int("after_seq") ?? 0, limit: limit,
+        let request = try call.page(defaultLimit: 100)
+        let entries = try AuditTrail.list(db, afterSeq: request.after, limit: request.fetchLimit,
                                           principal: call.string("principal"), method: call.string("method"))
-        var result: [String: JSONValue] = ["entries": .array(entries.map(\.json))]
-        if entries.count == limit, let last = entries.last { result["next_after_seq"] = .int(last.seq) }
-        return .object(result)
+        return Page(entries, request, cursor: { String($0.seq) }).json("entries", \.json)
     }
 
     func verify(_ call: Call, _ db: Database) throws -> JSONValue {

@@ -1,25 +1,32 @@
 import TalentProtocol
 
-/// The one page convention of every list method: `limit` and `cursor` in, `next_cursor` out.
-/// A cursor is opaque to clients; here it is the position (id or seq) of the last item shown.
+/// The one page convention of every list method: `limit` and `cursor` in, `next_cursor` out,
+/// present only when more items follow. The cursor is opaque to clients; here it is the key of
+/// the last item of the previous page (an id, an audit seq, a name or an org code). A store is
+/// asked for `fetchLimit` (limit + 1) items after it: the extra one only says whether another
+/// page exists.
 struct PageRequest: Sendable {
+    /// How a list's cursor is keyed.
+    enum Key { case id, text }
+
     let limit: Int
-    /// Items after this position (0: from the start).
+    let cursor: String?
+    /// With `Key.id`: the id (or seq) to continue after, 0 from the start.
     let after: Int64
 
-    /// One more than the page holds, so a store's answer tells whether a next page exists.
     var fetchLimit: Int { limit + 1 }
+
+    static let badCursor = RPCError.invalidParams(field: "cursor", "cursor: pass next_cursor from the previous page unchanged")
 }
 
 extension Call {
-    /// The page asked for; the contract bounds `limit`, a malformed cursor answers `invalid_params`.
-    func page(defaultLimit: Int) throws -> PageRequest {
+    /// The page asked for; the contract bounds `limit`, a malformed id cursor answers `invalid_params`.
+    func page(defaultLimit: Int, keyedBy key: PageRequest.Key = .id) throws -> PageRequest {
         let limit = Int(int("limit") ?? Int64(defaultLimit))
-        guard let cursor = string("cursor") else { return PageRequest(limit: limit, after: 0) }
-        guard let after = Int64(cursor), after >= 0 else {
-            throw RPCError.invalidParams(field: "cursor", "cursor: pass next_cursor from the previous page unchanged")
-        }
-        return PageRequest(limit: limit, after: after)
+        guard let cursor = string("cursor") else { return PageRequest(limit: limit, cursor: nil, after: 0) }
+        guard key == .id else { return PageRequest(limit: limit, cursor: cursor, after: 0) }
+        guard let after = Int64(cursor), after >= 0 else { throw PageRequest.badCursor }
+        return PageRequest(limit: limit, cursor: cursor, after: after)
     }
 }
 
@@ -28,10 +35,10 @@ struct Page<Item> {
     let items: [Item]
     let nextCursor: String?
 
-    init(_ fetched: [Item], _ request: PageRequest, position: (Item) -> Int64) {
+    init(_ fetched: [Item], _ request: PageRequest, cursor: (Item) -> String) {
         if fetched.count > request.limit {
             items = Array(fetched.prefix(request.limit))
-            nextCursor = items.last.map { String(position($0)) }
+            nextCursor = items.last.map(cursor)
         } else {
             items = fetched
             nextCursor = nil

@@ -21,8 +21,10 @@ struct PrincipalMethods: Sendable {
     }
 
     func list(_ call: Call, _ db: Database) throws -> JSONValue {
-        let principals = try Principal.list(db, org: call.string("org"), role: call.string("role"), status: call.string("status"))
-        return ["principals": .array(principals.map(\.json))]
+        let request = try call.page(defaultLimit: 100, keyedBy: .text)
+        let principals = try Principal.list(db, org: call.string("org"), role: call.string("role"), status: call.string("status"),
+                                            after: request.cursor, limit: request.fetchLimit)
+        return Page(principals, request, cursor: \.name).json("principals", \.json)
     }
 
     func update(_ call: Call, _ db: Database) throws -> Change {
@@ -139,8 +141,10 @@ struct TokenMethods: Sendable {
     func list(_ call: Call, _ db: Database) throws -> JSONValue {
         let principal = try Principal.require(db, name: try call.requiredString("principal"), field: "principal")
         let now = UTCTime.now()
-        let rows = try Row.fetchAll(db, sql: "SELECT * FROM api_token WHERE principal_id = ? ORDER BY id", arguments: [principal.id])
-        return ["tokens": .array(rows.map { row in
+        let request = try call.page(defaultLimit: 100)
+        let rows = try Row.fetchAll(db, sql: "SELECT * FROM api_token WHERE principal_id = ? AND id > ? ORDER BY id LIMIT ?",
+                                    arguments: [principal.id, request.after, request.fetchLimit])
+        return Page(rows, request, cursor: { String($0["id"] as Int64) }).json("tokens") { row in
             var object: [String: JSONValue] = [
                 "id": .int(row["id"]), "principal": .string(principal.name), "label": .string(row["label"]),
                 "created_at": .string(row["created_at"]),
@@ -151,7 +155,7 @@ struct TokenMethods: Sendable {
             if let usedAt { object["last_used_at"] = .string(usedAt) }
             object["status"] = revokedAt != nil ? "revoked" : (expiresAt.map { $0 <= now } ?? false) ? "expired" : "active"
             return .object(object)
-        })]
+        }
     }
 
     func revoke(_ call: Call, _ db: Database) throws -> Change {

@@ -50,14 +50,15 @@ struct Principal: Sendable {
         return principal
     }
 
-    static func list(_ db: Database, org: String?, role: String?, status: String?) throws -> [Principal] {
-        var conditions: [String] = []
-        var arguments: StatementArguments = []
+    /// Up to `limit` principals in name order, after the one named `after`.
+    static func list(_ db: Database, org: String?, role: String?, status: String?, after: String?, limit: Int) throws -> [Principal] {
+        var conditions = ["p.name > ?"]
+        var arguments: StatementArguments = [after ?? ""]
         if let org { conditions.append("p.org = ?"); arguments += [org] }
         if let status { conditions.append("p.status = ?"); arguments += [status] }
         if let role { conditions.append("EXISTS (SELECT 1 FROM principal_role r WHERE r.principal_id = p.id AND r.role = ?)"); arguments += [role] }
-        let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
-        return try fetch(db, filter + " ORDER BY p.name", arguments)
+        arguments += [limit]
+        return try fetch(db, "WHERE " + conditions.joined(separator: " AND ") + " ORDER BY p.name LIMIT ?", arguments)
     }
 
     private static func fetch(_ db: Database, _ tail: String, _ arguments: StatementArguments) throws -> [Principal] {

@@ -7,7 +7,9 @@ struct OrgMethods: Sendable {
     private func target(_ code: String) -> AuditTarget { AuditTarget(type: "org", id: code) }
 
     func list(_ call: Call, _ store: OrgStore) throws -> JSONValue {
-        ["orgs": .array(try store.list(kind: try call.optional(OrgKind.self, "kind")).map(\.json))]
+        let request = try call.page(defaultLimit: 500, keyedBy: .text)
+        if let cursor = request.cursor, try store.find(code: cursor) == nil { throw PageRequest.badCursor }
+        return Page(try store.list(kind: try call.optional(OrgKind.self, "kind"), request), request, cursor: \.code).json("orgs", \.json)
     }
 
     func get(_ call: Call, _ store: OrgStore) throws -> JSONValue {

@@ -19,11 +19,19 @@ struct OrgStore: DomainStore {
     private static let kindRank = "CASE kind " + OrgKind.rawValues.enumerated()
         .map { "WHEN '\($1)' THEN \($0)" }.joined(separator: " ") + " END"
 
-    func list(kind: OrgKind?) throws -> [Org] {
+    /// One page of orgs in listing order, after the org coded `page.cursor`.
+    func list(kind: OrgKind?, _ page: PageRequest) throws -> [Org] {
         if let kind {
-            return try Org.fetchAll(db, sql: "SELECT * FROM org WHERE kind = ? ORDER BY code", arguments: [kind.rawValue])
+            return try Org.fetchAll(db, sql: "SELECT * FROM org WHERE kind = ? AND code > ? ORDER BY code LIMIT ?",
+                                    arguments: [kind.rawValue, page.cursor ?? "", page.fetchLimit])
         }
-        return try Org.fetchAll(db, sql: "SELECT * FROM org ORDER BY \(Self.kindRank), code")
+        guard let after = page.cursor else {
+            return try Org.fetchAll(db, sql: "SELECT * FROM org ORDER BY \(Self.kindRank), code LIMIT ?", arguments: [page.fetchLimit])
+        }
+        return try Org.fetchAll(db, sql: """
+            SELECT * FROM org WHERE (\(Self.kindRank), code) > (SELECT \(Self.kindRank), code FROM org WHERE code = ?)
+            ORDER BY \(Self.kindRank), code LIMIT ?
+            """, arguments: [after, page.fetchLimit])
     }
 
     func find(code: String) throws -> Org? {

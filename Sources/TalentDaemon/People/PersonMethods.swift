@@ -63,7 +63,7 @@ struct PersonMethods: Sendable {
             throw RPCError.invalidParams(field: "q", "q must contain at least one letter or digit")
         }
         let request = try call.page(defaultLimit: Self.defaultSearchLimit)
-        return Page(try store.search(words: words, request), request, position: \.id)
+        return Page(try store.search(words: words, request), request, cursor: { String($0.id) })
             .json("persons") { $0.json(personalData: call.seesPersonalData) }
     }
 

@@ -7,22 +7,9 @@ import TalentProtocol
 import Glibc
 #endif
 
-// `talentctl whoami`, `principal ...`, `token ...`, `audit ...`. Secrets for new principals come
-// from files (--new-secret-file, or --generate-secret-file which writes a strong one with mode
-// 0600); --secret-file stays the caller's own login secret, as everywhere else.
-
-struct Whoami: TalentctlCommand {
-    static let configuration = CommandConfiguration(
-        abstract: "Show who this connection is logged in as, with which roles and org, and how (password, token or peer).",
-        discussion: "Example: talentctl --principal lan.hr --secret-file ~/.talent/secret whoami")
-    @OptionGroup var local: GlobalOptions
-    @ParentCommand var root: Talentctl
-
-    func run() throws {
-        let result = try global.withClient { try $0.call("session.whoami") }
-        global.emit(json: result) { keyValues(result, ["principal", "kind", "roles", "org", "via"]) }
-    }
-}
+// `talentctl principal ...`. Secrets for new principals come from files (--new-secret-file, or
+// --generate-secret-file which writes a strong one with mode 0600); --secret-file stays the caller's
+// own login secret, as everywhere else.
 
 struct PrincipalCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -150,9 +137,16 @@ struct PrincipalList: TalentctlCommand {
     static let configuration = CommandConfiguration(
         commandName: "list",
         abstract: "List principals (admin, auditor).",
-        discussion: "Examples:\n  talentctl principal list\n  talentctl principal list --org MOHA --role hr_official --status active")
+        discussion: """
+        In name order; one page (--limit, 1 to 500, default 100), the cursor of the next on stderr; with --all, every page.
+
+        Examples:
+          talentctl principal list --all
+          talentctl principal list --org MOHA --role hr_official --status active
+        """)
     @OptionGroup var local: GlobalOptions
     @ParentCommand var root: Talentctl
+    @OptionGroup var page: PageOptions
 
     @Option(help: "Only those of this org.") var org: String?
     @Option(help: "Only those holding this role.") var role: String?
@@ -163,15 +157,16 @@ struct PrincipalList: TalentctlCommand {
         if let org { params["org"] = .string(org) }
         if let role { params["role"] = .string(role) }
         if let status { params["status"] = .string(status) }
-        let result = try global.withClient { try $0.call("principal.list", params: params) }
-        global.emit(json: result, rows: { () -> Table in
+        let (principals, next) = try global.withClient { try readPages($0, "principal.list", params, items: "principals", page) }
+        global.emit(json: global.pageJSON(principals, named: "principals", next: next), rows: { () -> Table in
             var table = Table(headers: ["name", "kind", "roles", "org", "status", "password", "created"])
-            for p in result["principals"]?.arrayValue ?? [] {
+            for p in principals {
                 table.add([text(p["name"]), text(p["kind"]), roleList(p["roles"]), text(p["org"]), text(p["status"]),
                            p["has_password"] == .bool(true) ? "yes" : "no", text(p["created_at"])])
             }
             return table
         })
+        global.hintNextPage(next)
     }
 }
 
@@ -317,168 +312,8 @@ struct PrincipalUnbindUID: TalentctlCommand {
     }
 }
 
-struct TokenCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "token",
-        abstract: "Manage API tokens: how scripts log in without a password.",
-        discussion: """
-        Examples:
-          talentctl -o table token create moha-sync --label nightly --expires-at 2027-01-01T00:00:00Z > moha-sync.token
-          TALENT_PRINCIPAL=moha-sync TALENT_TOKEN=$(cat moha-sync.token) talentctl whoami
-          talentctl token list moha-sync
-          talentctl token revoke 7
-        """,
-        subcommands: [TokenCreate.self, TokenList.self, TokenRevoke.self])
-}
-
-struct TokenCreate: TalentctlCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "create",
-        abstract: "Create an API token for a principal (admin); it is shown once, on standard output.",
-        discussion: """
-        In table output only the token is printed, so it can be redirected to a file; with -o json, the whole result. Only its SHA-256 is kept: store it now.
-
-        Example: talentctl -o table token create moha-sync --label nightly > moha-sync.token
-        """)
-    @OptionGroup var local: GlobalOptions
-    @ParentCommand var root: Talentctl
-    @Argument(help: "The principal the token logs in as.") var principal: String
-    @Option(help: "What it is for, e.g. nightly-sync.") var label: String
-    @Option(help: "When it stops working, UTC, e.g. 2027-01-01T00:00:00Z (default: never).") var expiresAt: String?
-
-    func run() throws {
-        var params: [String: JSONValue] = ["principal": .string(principal), "label": .string(label)]
-        if let expiresAt { params["expires_at"] = .string(expiresAt) }
-        let result = try global.withClient { try $0.call("token.create", params: params) }
-        global.emit(json: result) { text(result["token"]) }
-        printError("token \(text(result["id"])) for \(text(result["principal"])) created; it will not be shown again")
-    }
-}
-
-struct TokenList: TalentctlCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "list",
-        abstract: "List a principal's API tokens, without the tokens themselves (admin, auditor).",
-        discussion: "Example: talentctl token list moha-sync")
-    @OptionGroup var local: GlobalOptions
-    @ParentCommand var root: Talentctl
-    @Argument(help: "The principal's name.") var principal: String
-
-    func run() throws {
-        let result = try global.withClient { try $0.call("token.list", params: ["principal": .string(principal)]) }
-        global.emit(json: result, rows: { () -> Table in
-            var table = Table(headers: ["id", "label", "status", "created", "expires", "last used", "revoked"])
-            for t in result["tokens"]?.arrayValue ?? [] {
-                table.add([text(t["id"]), text(t["label"]), text(t["status"]), text(t["created_at"]),
-                           text(t["expires_at"]), text(t["last_used_at"]), text(t["revoked_at"])])
-            }
-            return table
-        })
-    }
-}
-
-struct TokenRevoke: TalentctlCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "revoke",
-        abstract: "Revoke an API token (admin): it cannot log in any more.",
-        discussion: "Example: talentctl token revoke 7")
-    @OptionGroup var local: GlobalOptions
-    @ParentCommand var root: Talentctl
-    @Argument(help: "The token's id (token list shows it).") var id: Int64
-
-    func run() throws {
-        let result = try global.withClient { try $0.call("token.revoke", params: ["id": .int(id)]) }
-        global.emit(json: result) { "token \(text(result["id"])) of \(text(result["principal"])) revoked at \(text(result["revoked_at"]))" }
-    }
-}
-
-struct AuditCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "audit",
-        abstract: "Read and check the audit trail (admin, auditor).",
-        discussion: """
-        Examples:
-          talentctl audit list --actor lan.hr --limit 20
-          talentctl audit list --all --method principal.update -o json
-          talentctl audit verify || page-the-security-officer
-        """,
-        subcommands: [AuditList.self, AuditVerify.self])
-}
-
-struct AuditList: TalentctlCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "list",
-        abstract: "List audit entries in order: who did what, to which record, with which params (secrets shown as ***).",
-        discussion: """
-        Without --all, one page (--limit entries after --after-seq); when there are more, standard error says how to get the next page (JSON output has next_after_seq). With --all, every matching entry.
-
-        Examples:
-          talentctl audit list --limit 20
-          talentctl audit list --after-seq 120 --actor lan.hr
-          talentctl audit list --all --method session.login
-        """)
-    @OptionGroup var local: GlobalOptions
-    @ParentCommand var root: Talentctl
-    @Option(help: "Start after this seq.") var afterSeq: Int64 = 0
-    @Option(help: "Entries per page (1 to 1000).") var limit: Int64 = 100
-    // Not --principal: that is who talentctl logs in as.
-    @Option(help: "Only entries by this principal.") var actor: String?
-    @Option(help: "Only entries of this method.") var method: String?
-    @Flag(help: "Page through every matching entry.") var all = false
-
-    func run() throws {
-        var entries: [JSONValue] = []
-        var next: JSONValue?
-        try global.withClient { client in
-            var after = afterSeq
-            while true {
-                var params: [String: JSONValue] = ["after_seq": .int(after), "limit": .int(limit)]
-                if let actor { params["principal"] = .string(actor) }
-                if let method { params["method"] = .string(method) }
-                let page = try client.call("audit.list", params: params)
-                entries += page["entries"]?.arrayValue ?? []
-                next = page["next_after_seq"]
-                guard all, let n = next?.intValue else { break }
-                after = n
-            }
-        }
-        var json: [String: JSONValue] = ["entries": .array(entries)]
-        if !all, let next { json["next_after_seq"] = next }
-        global.emit(json: .object(json), rows: { () -> Table in
-            var table = Table(headers: ["seq", "at", "principal", "method", "target", "outcome", "params"])
-            for e in entries {
-                let target = e["target"].map { "\(text($0["type"])) \(text($0["id"]))" } ?? "-"
-                table.add([text(e["seq"]), text(e["at"]), text(e["principal"]), text(e["method"]), target,
-                           text(e["outcome"]), JSONWriter.string(e["params"] ?? .null)])
-            }
-            return table
-        })
-        if !all, global.format != .json, let n = next?.intValue {
-            printError("more entries: talentctl audit list --after-seq \(n)")
-        }
-    }
-}
-
-struct AuditVerify: TalentctlCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "verify",
-        abstract: "Recompute the audit hash chain; exit 0 when intact, 1 when an entry was edited, deleted or reordered.",
-        discussion: "Example: talentctl audit verify   ->   ok: 1204 entries, chain intact")
-    @OptionGroup var local: GlobalOptions
-    @ParentCommand var root: Talentctl
-
-    func run() throws {
-        let result = try global.withClient { try $0.call("audit.verify") }
-        let ok = result["ok"] == .bool(true)
-        global.emit(json: result) {
-            ok ? "ok: \(text(result["entries"])) entries, chain intact"
-               : "TAMPERED: the chain breaks at seq \(text(result["first_bad_seq"])) (\(text(result["entries"])) entries read)"
-        }
-        if !ok { throw ExitCode(1) }
-    }
-}
-
-private func roleList(_ value: JSONValue?) -> String {
+/// Roles as one cell: admin,reviewer.
+func roleList(_ value: JSONValue?) -> String {
     (value?.arrayValue ?? []).map { text($0) }.joined(separator: ",")
 }
 
@@ -492,14 +327,5 @@ private func principalTable(_ p: JSONValue) -> String {
     table.add(["password", p["has_password"] == .bool(true) ? "yes" : "no"])
     table.add(["created_at", text(p["created_at"])])
     table.add(["updated_at", text(p["updated_at"])])
-    return table.render()
-}
-
-private func keyValues(_ object: JSONValue, _ keys: [String]) -> String {
-    var table = Table(headers: [])
-    for key in keys {
-        let value = object[key]
-        table.add([key, value?.arrayValue != nil ? roleList(value) : text(value)])
-    }
     return table.render()
 }

@@ -1,0 +1,66 @@
+import ArgumentParser
+import Foundation
+import TalentClient
+import TalentProtocol
+
+// Every list method pages the same way: `limit` and `cursor` in, `next_cursor` out (absent on the
+// last page). List commands take the same three options and read pages through `readPages`.
+
+struct PageOptions: ParsableArguments {
+    @Option(help: "Page size (the method's default when left out).") var limit: Int64?
+    @Option(help: "Continue after this cursor (the next_cursor of a previous page).") var cursor: String?
+    @Flag(help: "Follow next_cursor to the last page.") var all = false
+}
+
+/// The items (the member named `items`) of one page, or of every page from `page.cursor` on with
+/// --all, and the cursor of the page after the last one read (nil when it was the last).
+func readPages(_ client: RPCClient, _ method: String, _ params: [String: JSONValue], items: String,
+               _ page: PageOptions) throws -> (items: [JSONValue], next: String?) {
+    var params = params
+    if let limit = page.limit { params["limit"] = .int(limit) }
+    var cursor = page.cursor
+    var collected: [JSONValue] = []
+    repeat {
+        if let cursor { params["cursor"] = .string(cursor) }
+        let answer = try client.call(method, params: params)
+        collected += answer[items]?.arrayValue ?? []
+        cursor = answer["next_cursor"]?.stringValue
+    } while page.all && cursor != nil
+    return (collected, cursor)
+}
+
+extension GlobalOptions {
+    /// The page as JSON (`items` and `next_cursor`, as the method answers) for scripts.
+    func pageJSON(_ items: [JSONValue], named name: String, next: String?) -> JSONValue {
+        var json: [String: JSONValue] = [name: .array(items)]
+        if let next { json["next_cursor"] = .string(next) }
+        return .object(json)
+    }
+
+    /// On standard error, so that table and CSV output stay only records: the command that reads
+    /// the next page (this one, with its filters, and --cursor).
+    func hintNextPage(_ next: String?) {
+        guard let next, format != .json else { return }
+        printError("more: \(commandLine(continuingAt: next)) (or --all)")
+    }
+}
+
+/// This invocation as a shell command, with `--cursor next` in place of any cursor it had.
+/// Arguments are never secrets (talentctl takes secrets only from files or the environment).
+func commandLine(continuingAt next: String) -> String {
+    var words: [String] = ["talentctl"]
+    var arguments = CommandLine.arguments.dropFirst()
+    while let argument = arguments.popFirst() {
+        if argument == "--cursor" { _ = arguments.popFirst(); continue }
+        if argument.hasPrefix("--cursor=") { continue }
+        words.append(shellQuoted(argument))
+    }
+    return (words + ["--cursor", shellQuoted(next)]).joined(separator: " ")
+}
+
+/// `word` as one shell word: as it is when it holds only safe characters, else in single quotes.
+func shellQuoted(_ word: String) -> String {
+    let safe = word.unicodeScalars.allSatisfy { $0.properties.isAlphabetic || $0.properties.numericType != nil || "-_./:=@,+".unicodeScalars.contains($0) }
+    if safe, !word.isEmpty { return word }
+    return "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
+}
