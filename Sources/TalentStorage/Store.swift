@@ -12,6 +12,7 @@ public final class Store: Sendable {
 
     public enum OpenError: Error, CustomStringConvertible {
         case missing(String)
+        case notInitialized(String)
         case needsMigration(path: String, applied: Int, known: Int)
         case newerThanThisBuild(path: String, unknown: [String])
 
@@ -19,6 +20,8 @@ public final class Store: Sendable {
             switch self {
             case .missing(let path):
                 return "no database at \(path); create it with `talentd init --db \(path)`"
+            case .notInitialized(let path):
+                return "\(path) holds no talentd database; create it with `talentd init --db \(path)`"
             case .needsMigration(let path, let applied, let known):
                 return "database \(path) is at schema version \(applied) but this talentd needs \(known); run `talentd init --db \(path)` (or start `talentd serve`) to migrate it"
             case .newerThanThisBuild(let path, let unknown):
@@ -35,6 +38,8 @@ public final class Store: Sendable {
         let store = try Store(path: path, migrations: migrations, busyTimeout: busyTimeout)
         do {
             let before = try store.pool.read { try store.knownAppliedIdentifiers($0) }
+            // Only `init` creates a database (and its admin); serve upgrades one it made.
+            if before.isEmpty { throw OpenError.notInitialized(path) }
             try store.migrations.migrator.migrate(store.pool)
             return (store, store.migrations.identifiers.filter { !before.contains($0) })
         } catch {

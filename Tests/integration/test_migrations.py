@@ -172,6 +172,17 @@ def test_database_from_a_newer_build_is_refused():
     assert applied_migrations(d.db) == MIGRATIONS[:7] + ["9999_from_the_future"], "nothing applied to it"
 
 
+def test_serve_upgrades_only_a_database_init_made():
+    """An empty file is not an old database: serve must not turn it into one without an admin."""
+    d = CopiedDaemon(SCHEMA7_DB, SCHEMA7_ADMIN_SECRET)
+    Path(d.db).write_bytes(b"")
+    result = run([str(REPO / ".build/debug/talentd"), "serve", "--db", d.db, "--socket", d.socket])
+    assert result.returncode != 0
+    assert "talentd init" in result.stderr, result.stderr
+    with sqlite3.connect(d.db) as conn:
+        assert conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] == 0
+
+
 def test_unknown_role_is_refused_by_the_database(make_daemon):
     """principal_role.role references the role table: a hand-made row with a role no migration added fails."""
     d = make_daemon(start=False)
