@@ -1,6 +1,5 @@
 import GRDB
 import TalentProtocol
-import TalentStorage
 
 /// The tamper-evident audit trail. Every entry carries the hash of the one before it, and its
 /// own hash is SHA-256 over that and its canonical JSON (compact, members sorted), so an edited,

@@ -1,6 +1,5 @@
 import GRDB
 import TalentProtocol
-import TalentStorage
 
 /// Idempotency keys for mutating methods. A key is remembered per principal together with a
 /// digest of the params and the original result, in the same transaction as the change, so a
