@@ -52,7 +52,7 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],
-            resources: [.embedInCode("Resources/openrpc.json"), .embedInCode("Organizations/organizations.tsv")]
+            resources: [.embedInCode("Resources/openrpc.json")]
         ),
         // A small blocking JSON-RPC client over the Unix socket, shared by talentctl and the tests.
         .target(

@@ -20,13 +20,14 @@ import argparse
 import json
 import os
 import platform
+import re
 import sys
 import time
 from datetime import date, datetime, timedelta, timezone
 
 from benchlib import REPO, TALENT_BENCH, TALENTD, BenchDaemon, talent_bench
 
-ORGS_TSV = REPO / "Sources/TalentDaemon/Organizations/organizations.tsv"
+ORGS_MIGRATION = REPO / "Sources/TalentDaemon/Organizations/OrganizationsMigration.swift"
 PROVINCIAL = {"central_city", "province"}
 TERM_DAYS = 120
 PROGRAMS = 8
@@ -37,8 +38,8 @@ def vietnam_today() -> date:
 
 
 def orgs() -> list[tuple[str, str]]:
-    rows = [line.split("\t") for line in ORGS_TSV.read_text().splitlines()[1:] if line.strip()]
-    return [(r[0], r[1]) for r in rows]
+    # The seed rows of migration 0002: ('CODE', 'kind', 'name', 'name_en').
+    return re.findall(r"^\s*\('([A-Z0-9-]+)', '([a-z_]+)', ", ORGS_MIGRATION.read_text(), re.MULTILINE)
 
 
 def appointment_plan(total: int, today: date) -> list[dict]:

@@ -23,10 +23,11 @@ public enum Daemon {
         var migrations = Migrations()
         OrganizationsMigration.register(in: &migrations)
         IdentityMigration.register(in: &migrations)
-        AuditTrail.register(in: &migrations)
-        IdempotencyStore.register(in: &migrations)
+        AuditMigration.register(in: &migrations)
+        IdempotencyMigration.register(in: &migrations)
         PeopleMigration.register(in: &migrations)
         AppointmentsMigration.register(in: &migrations)
+        RoleTableMigration.register(in: &migrations)
         return migrations
     }
 
@@ -74,7 +75,7 @@ public enum Daemon {
     /// re-enables it. The new secret is read from the file, or generated and written there.
     public static func resetSecret(databasePath: String, name: String, secretFile: String, logger: Logger) throws {
         restrictFileModes()
-        let store = try Store.openForServing(path: databasePath, migrations: migrations)
+        let store = try Store.openMigrated(path: databasePath, migrations: migrations)
         defer { try? store.close() }
         guard let principal = try store.pool.read({ try Principal.find($0, name: name) }) else {
             throw SecretFile.Failure(description: "no principal named \"\(name)\" in \(databasePath)")
@@ -94,7 +95,7 @@ public enum Daemon {
 
     /// `talentd audit verify`: recomputes the audit chain offline. Returns its verdict as JSON.
     public static func verifyAudit(databasePath: String) throws -> (ok: Bool, report: JSONValue) {
-        let store = try Store.openForServing(path: databasePath, migrations: migrations)
+        let store = try Store.openMigrated(path: databasePath, migrations: migrations)
         defer { try? store.close() }
         let verification = try store.pool.read { try AuditTrail.verify($0) }
         return (verification.ok, verification.json)
@@ -106,8 +107,17 @@ public enum Daemon {
         signal(SIGPIPE, SIG_IGN)
 
         let contract = try contract()
-        let store = try Store.openForServing(path: databasePath, migrations: migrations,
-                                             busyTimeout: Double(config.busyTimeoutMilliseconds) / 1000)
+        let (store, upgrades) = try Store.openForServing(path: databasePath, migrations: migrations,
+                                                         busyTimeout: Double(config.busyTimeoutMilliseconds) / 1000)
+        if !upgrades.isEmpty {
+            logger.notice("database upgraded", metadata: ["db": .string(databasePath), "applied": .string(upgrades.joined(separator: ","))])
+        }
+        do {
+            try store.pool.read { try RoleTable.check($0) }
+        } catch {
+            try? store.close()
+            throw error
+        }
         let workers = NIOThreadPool(numberOfThreads: config.workerThreads)
         workers.start()
 

@@ -12,6 +12,7 @@ public final class Store: Sendable {
 
     public enum OpenError: Error, CustomStringConvertible {
         case missing(String)
+        case notInitialized(String)
         case needsMigration(path: String, applied: Int, known: Int)
         case newerThanThisBuild(path: String, unknown: [String])
 
@@ -19,27 +20,56 @@ public final class Store: Sendable {
             switch self {
             case .missing(let path):
                 return "no database at \(path); create it with `talentd init --db \(path)`"
+            case .notInitialized(let path):
+                return "\(path) holds no talentd database; create it with `talentd init --db \(path)`"
             case .needsMigration(let path, let applied, let known):
-                return "database \(path) is at schema version \(applied) but this talentd needs \(known); run `talentd init --db \(path)` to migrate it"
+                return "database \(path) is at schema version \(applied) but this talentd needs \(known); run `talentd init --db \(path)` (or start `talentd serve`) to migrate it"
             case .newerThanThisBuild(let path, let unknown):
                 return "database \(path) has migrations this talentd does not know (\(unknown.joined(separator: ", "))); it was written by a newer version"
             }
         }
     }
 
-    /// Opens an existing, fully migrated database (what `serve` does).
-    public static func openForServing(path: String, migrations: Migrations, busyTimeout: TimeInterval = 5) throws -> Store {
+    /// Opens an existing database and applies the migrations it lacks (what `serve` does), so a
+    /// database from an earlier release upgrades in place on first start. One written by a newer
+    /// build is refused untouched. Returns the identifiers of the migrations it applied.
+    public static func openForServing(path: String, migrations: Migrations, busyTimeout: TimeInterval = 5) throws -> (store: Store, applied: [String]) {
         guard FileManager.default.fileExists(atPath: path) else { throw OpenError.missing(path) }
         let store = try Store(path: path, migrations: migrations, busyTimeout: busyTimeout)
-        try store.pool.read { db in
-            let applied = try store.migrations.migrator.appliedIdentifiers(db)
-            let unknown = applied.subtracting(store.migrations.identifiers).sorted()
-            if !unknown.isEmpty { throw OpenError.newerThanThisBuild(path: path, unknown: unknown) }
+        do {
+            let before = try store.pool.read { try store.knownAppliedIdentifiers($0) }
+            // Only `init` creates a database (and its admin); serve upgrades one it made.
+            if before.isEmpty { throw OpenError.notInitialized(path) }
+            try store.migrations.migrator.migrate(store.pool)
+            return (store, store.migrations.identifiers.filter { !before.contains($0) })
+        } catch {
+            try? store.pool.close()
+            throw error
+        }
+    }
+
+    /// Opens an existing, fully migrated database (what the offline tools do: they never migrate).
+    public static func openMigrated(path: String, migrations: Migrations, busyTimeout: TimeInterval = 5) throws -> Store {
+        guard FileManager.default.fileExists(atPath: path) else { throw OpenError.missing(path) }
+        let store = try Store(path: path, migrations: migrations, busyTimeout: busyTimeout)
+        do {
+            let applied = try store.pool.read { try store.knownAppliedIdentifiers($0) }
             if applied.count < store.migrations.identifiers.count {
                 throw OpenError.needsMigration(path: path, applied: applied.count, known: store.migrations.identifiers.count)
             }
+        } catch {
+            try? store.pool.close()
+            throw error
         }
         return store
+    }
+
+    /// The migrations applied to the database, all of which this build must know.
+    private func knownAppliedIdentifiers(_ db: Database) throws -> Set<String> {
+        let applied = try migrations.migrator.appliedIdentifiers(db)
+        let unknown = applied.subtracting(migrations.identifiers).sorted()
+        if !unknown.isEmpty { throw OpenError.newerThanThisBuild(path: path, unknown: unknown) }
+        return applied
     }
 
     /// Creates the database if needed and applies pending migrations (what `init` does; idempotent).

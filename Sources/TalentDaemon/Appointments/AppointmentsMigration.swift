@@ -8,18 +8,16 @@ import TalentStorage
 enum AppointmentsMigration {
     static func register(in migrations: inout Migrations) {
         migrations.register("0007_appointments") { db in
-            let posts = AppointmentPost.rawValues.map { "'\($0)'" }.joined(separator: ", ")
-            let ranks = (EquivalentRank.central + EquivalentRank.provincial).map { "'\($0.rawValue)'" }.joined(separator: ", ")
             try db.execute(sql: """
                 CREATE TABLE appointment (
                     id INTEGER PRIMARY KEY,
                     org TEXT NOT NULL REFERENCES org(code),
-                    post TEXT NOT NULL CHECK (post IN (\(posts))),
+                    post TEXT NOT NULL CHECK (post IN ('chief_engineer_sti', 'chief_engineer_ops', 'chief_architect')),
                     program TEXT,
                     person_id INTEGER NOT NULL REFERENCES person(id),
                     term_start TEXT NOT NULL,
                     term_end TEXT,
-                    equivalent_rank TEXT NOT NULL CHECK (equivalent_rank IN (\(ranks))),
+                    equivalent_rank TEXT NOT NULL CHECK (equivalent_rank IN ('deputy_minister', 'director_general', 'deputy_director_general', 'department_director', 'deputy_department_director', 'provincial_vice_chairman', 'provincial_department_director', 'provincial_deputy_department_director')),
                     decision_ref TEXT,
                     state TEXT NOT NULL CHECK (state IN ('proposed', 'approved', 'rejected', 'ended')),
                     proposed_by TEXT NOT NULL,
@@ -44,57 +42,59 @@ enum AppointmentsMigration {
                 -- Listing one org in id order (the index carries the rowid).
                 CREATE INDEX appointment_org ON appointment(org);
                 """)
-            for event in ["INSERT", "UPDATE OF org, post, program, person_id, term_start, term_end, end_date, state"] {
-                let name = event == "INSERT" ? "insert" : "update"
-                // SQLite fires the most recently created trigger first: report a post clash before a person clash.
-                for clash in AppointmentClash.allCases.reversed() {
-                    try db.execute(sql: """
-                        CREATE TRIGGER appointment_\(clash.rawValue)_clash_\(name) BEFORE \(event) ON appointment
-                        WHEN NEW.state != 'rejected' AND \(clash.applies(to: "NEW"))
-                        BEGIN
-                            SELECT RAISE(ABORT, '\(clash.abortMessage)')
-                            WHERE EXISTS (SELECT 1 FROM appointment a WHERE \(clash.condition(new: "NEW")));
-                        END;
-                        """)
-                }
-            }
+            // SQLite fires the most recently created trigger first: a post clash is reported before
+            // a person clash. Each trigger's WHERE EXISTS is `AppointmentClash.condition(new: "NEW")`
+            // spelled out: the store finds the clashing appointment with that same condition.
+            try db.execute(sql: """
+                CREATE TRIGGER appointment_person_clash_insert BEFORE INSERT ON appointment
+                WHEN NEW.state != 'rejected' AND NEW.post IN ('chief_engineer_sti', 'chief_engineer_ops')
+                BEGIN
+                    SELECT RAISE(ABORT, 'appointment_clash:person')
+                    WHERE EXISTS (SELECT 1 FROM appointment a WHERE a.person_id = NEW.person_id AND a.post IN ('chief_engineer_sti', 'chief_engineer_ops') AND a.id IS NOT NEW.id AND a.state != 'rejected'
+                AND a.term_start <= coalesce(NEW.end_date, NEW.term_end, '9999-12-31')
+                AND NEW.term_start <= a.effective_end);
+                END;
+                CREATE TRIGGER appointment_program_clash_insert BEFORE INSERT ON appointment
+                WHEN NEW.state != 'rejected' AND NEW.post = 'chief_architect'
+                BEGIN
+                    SELECT RAISE(ABORT, 'appointment_clash:program')
+                    WHERE EXISTS (SELECT 1 FROM appointment a WHERE a.org = NEW.org AND a.program = NEW.program AND a.id IS NOT NEW.id AND a.state != 'rejected'
+                AND a.term_start <= coalesce(NEW.end_date, NEW.term_end, '9999-12-31')
+                AND NEW.term_start <= a.effective_end);
+                END;
+                CREATE TRIGGER appointment_post_clash_insert BEFORE INSERT ON appointment
+                WHEN NEW.state != 'rejected' AND NEW.post IN ('chief_engineer_sti', 'chief_engineer_ops')
+                BEGIN
+                    SELECT RAISE(ABORT, 'appointment_clash:post')
+                    WHERE EXISTS (SELECT 1 FROM appointment a WHERE a.org = NEW.org AND a.post = NEW.post AND a.id IS NOT NEW.id AND a.state != 'rejected'
+                AND a.term_start <= coalesce(NEW.end_date, NEW.term_end, '9999-12-31')
+                AND NEW.term_start <= a.effective_end);
+                END;
+                CREATE TRIGGER appointment_person_clash_update BEFORE UPDATE OF org, post, program, person_id, term_start, term_end, end_date, state ON appointment
+                WHEN NEW.state != 'rejected' AND NEW.post IN ('chief_engineer_sti', 'chief_engineer_ops')
+                BEGIN
+                    SELECT RAISE(ABORT, 'appointment_clash:person')
+                    WHERE EXISTS (SELECT 1 FROM appointment a WHERE a.person_id = NEW.person_id AND a.post IN ('chief_engineer_sti', 'chief_engineer_ops') AND a.id IS NOT NEW.id AND a.state != 'rejected'
+                AND a.term_start <= coalesce(NEW.end_date, NEW.term_end, '9999-12-31')
+                AND NEW.term_start <= a.effective_end);
+                END;
+                CREATE TRIGGER appointment_program_clash_update BEFORE UPDATE OF org, post, program, person_id, term_start, term_end, end_date, state ON appointment
+                WHEN NEW.state != 'rejected' AND NEW.post = 'chief_architect'
+                BEGIN
+                    SELECT RAISE(ABORT, 'appointment_clash:program')
+                    WHERE EXISTS (SELECT 1 FROM appointment a WHERE a.org = NEW.org AND a.program = NEW.program AND a.id IS NOT NEW.id AND a.state != 'rejected'
+                AND a.term_start <= coalesce(NEW.end_date, NEW.term_end, '9999-12-31')
+                AND NEW.term_start <= a.effective_end);
+                END;
+                CREATE TRIGGER appointment_post_clash_update BEFORE UPDATE OF org, post, program, person_id, term_start, term_end, end_date, state ON appointment
+                WHEN NEW.state != 'rejected' AND NEW.post IN ('chief_engineer_sti', 'chief_engineer_ops')
+                BEGIN
+                    SELECT RAISE(ABORT, 'appointment_clash:post')
+                    WHERE EXISTS (SELECT 1 FROM appointment a WHERE a.org = NEW.org AND a.post = NEW.post AND a.id IS NOT NEW.id AND a.state != 'rejected'
+                AND a.term_start <= coalesce(NEW.end_date, NEW.term_end, '9999-12-31')
+                AND NEW.term_start <= a.effective_end);
+                END;
+                """)
         }
-    }
-}
-
-/// The three ways two appointments may clash. SQLite 3.40 accepts only a literal message in
-/// RAISE, so a trigger names the invariant ("appointment_clash:post") and the handler finds the
-/// clashing appointment with the very same condition, in the same transaction.
-enum AppointmentClash: String, CaseIterable {
-    /// Two holders of one chief-engineer post of one org.
-    case post
-    /// Two chief architects of one program of one org.
-    case program
-    /// One person in two chief-engineer posts.
-    case person
-
-    var abortMessage: String { "appointment_clash:\(rawValue)" }
-
-    /// Whether the new row takes part in this invariant at all.
-    func applies(to row: String) -> String {
-        switch self {
-        case .post, .person: "\(row).post IN ('chief_engineer_sti', 'chief_engineer_ops')"
-        case .program: "\(row).post = 'chief_architect'"
-        }
-    }
-
-    /// Rows `a` clashing with the row whose columns are `new.<column>` (NEW in a trigger, or a
-    /// parameter table in the lookup): same slot, not rejected, overlapping inclusive intervals.
-    func condition(new: String) -> String {
-        let slot = switch self {
-        case .post: "a.org = \(new).org AND a.post = \(new).post"
-        case .program: "a.org = \(new).org AND a.program = \(new).program"
-        case .person: "a.person_id = \(new).person_id AND a.post IN ('chief_engineer_sti', 'chief_engineer_ops')"
-        }
-        return """
-            \(slot) AND a.id IS NOT \(new).id AND a.state != 'rejected'
-            AND a.term_start <= coalesce(\(new).end_date, \(new).term_end, '9999-12-31')
-            AND \(new).term_start <= a.effective_end
-            """
     }
 }

@@ -1,29 +1,11 @@
 import GRDB
 import TalentProtocol
-import TalentStorage
 
 /// Idempotency keys for mutating methods. A key is remembered per principal together with a
 /// digest of the params and the original result, in the same transaction as the change, so a
 /// crash can never keep one without the other. Keys expire after the retention window.
 enum IdempotencyStore {
     static let paramName = "idempotency_key"
-
-    static func register(in migrations: inout Migrations) {
-        migrations.register("0005_idempotency") { db in
-            try db.execute(sql: """
-                CREATE TABLE idempotency_key (
-                    principal_id INTEGER NOT NULL,
-                    key TEXT NOT NULL,
-                    method TEXT NOT NULL,
-                    params_digest TEXT NOT NULL,
-                    result TEXT NOT NULL,
-                    created_at TEXT NOT NULL,
-                    PRIMARY KEY (principal_id, key)
-                ) WITHOUT ROWID;
-                CREATE INDEX idempotency_key_created ON idempotency_key(created_at);
-                """)
-        }
-    }
 
     enum Lookup {
         case absent

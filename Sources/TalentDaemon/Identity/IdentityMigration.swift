@@ -5,7 +5,6 @@ import TalentStorage
 enum IdentityMigration {
     static func register(in migrations: inout Migrations) {
         migrations.register("0003_identity") { db in
-            let roleList = Role.allCases.map { "'\($0.rawValue)'" }.joined(separator: ", ")
             try db.execute(sql: """
                 CREATE TABLE principal (
                     id INTEGER PRIMARY KEY,
@@ -20,7 +19,7 @@ enum IdentityMigration {
                 );
                 CREATE TABLE principal_role (
                     principal_id INTEGER NOT NULL REFERENCES principal(id) ON DELETE CASCADE,
-                    role TEXT NOT NULL CHECK (role IN (\(roleList))),
+                    role TEXT NOT NULL CHECK (role IN ('admin', 'hr_official', 'ministry_agent', 'reviewer', 'ops', 'auditor')),
                     PRIMARY KEY (principal_id, role)
                 ) WITHOUT ROWID;
                 CREATE TABLE api_token (
