@@ -106,6 +106,21 @@ public enum Daemon {
         restrictFileModes()
         signal(SIGPIPE, SIG_IGN)
 
+        // Signal handlers before the socket exists: a SIGTERM sent as soon as clients can connect
+        // is never lost (it used to fall in the gap before the handlers were installed).
+        let stop = DispatchSemaphore(value: 0)
+        let signalName = SignalName()
+        var sources: [DispatchSourceSignal] = []
+        for (number, name) in [(SIGTERM, "SIGTERM"), (SIGINT, "SIGINT")] {
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler {
+                signalName.set(name)
+                stop.signal()
+            }
+            source.resume()
+            sources.append(source)
+        }
         let contract = try contract()
         let (store, upgrades) = try Store.openForServing(path: databasePath, migrations: migrations,
                                                          busyTimeout: Double(config.busyTimeoutMilliseconds) / 1000)
@@ -167,19 +182,6 @@ public enum Daemon {
             "version": .string(SystemMethods.version),
         ])
 
-        let stop = DispatchSemaphore(value: 0)
-        let signalName = SignalName()
-        var sources: [DispatchSourceSignal] = []
-        for (number, name) in [(SIGTERM, "SIGTERM"), (SIGINT, "SIGINT")] {
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler {
-                signalName.set(name)
-                stop.signal()
-            }
-            source.resume()
-            sources.append(source)
-        }
         stop.wait()
         logger.info("shutting down", metadata: ["signal": .string(signalName.get())])
         purge.stop()
