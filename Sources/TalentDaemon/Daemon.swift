@@ -44,17 +44,19 @@ public enum Daemon {
         defer { try? store.close() }
         let version = try store.schemaVersion()
         if let adminSecretFile {
-            let exists = try store.pool.read { try Principal.find($0, name: "admin") } != nil
+            let exists = try store.pool.read { try PrincipalStore($0).find(name: "admin") } != nil
             if exists {
                 logger.info("principal admin already exists; its secret is unchanged", metadata: ["db": .string(databasePath)])
             } else {
                 let (secret, generated) = try SecretFile.readOrCreate(adminSecretFile)
                 let hash = try Passwords().hash(secret)
+                let now = UTCTime.now()
                 try store.pool.write { db in
-                    _ = try Principal.insert(db, name: "admin", kind: "human", roles: [Role.admin.rawValue], org: nil, passwordHash: hash)
-                    try AuditTrail.append(db, principal: "talentd init", method: "principal.create",
-                                          target: AuditTarget(type: "principal", id: "admin"),
-                                          params: ["name": "admin", "kind": "human", "roles": ["admin"], "secret": "***"])
+                    _ = try PrincipalStore(db).insert(name: "admin", kind: "human", roles: [Role.admin.rawValue], org: nil,
+                                                      passwordHash: hash, at: now)
+                    try AuditStore(db).append(principal: "talentd init", method: "principal.create",
+                                              target: AuditTarget(type: "principal", id: "admin"),
+                                              params: ["name": "admin", "kind": "human", "roles": ["admin"], "secret": "***"], at: now)
                 }
                 logger.info("created principal admin", metadata: [
                     "secret_file": .string(adminSecretFile), "secret": .string(generated ? "generated, written there with mode 0600" : "read from there"),
@@ -77,15 +79,17 @@ public enum Daemon {
         restrictFileModes()
         let store = try Store.openMigrated(path: databasePath, migrations: migrations)
         defer { try? store.close() }
-        guard let principal = try store.pool.read({ try Principal.find($0, name: name) }) else {
+        guard let principal = try store.pool.read({ try PrincipalStore($0).find(name: name) }) else {
             throw SecretFile.Failure(description: "no principal named \"\(name)\" in \(databasePath)")
         }
         let (secret, generated) = try SecretFile.readOrCreate(secretFile)
         let hash = try Passwords().hash(secret)
+        let now = UTCTime.now()
         try store.pool.write { db in
-            try Principal.touch(db, id: principal.id, set: "password_hash = ?, status = 'active'", [hash])
-            try AuditTrail.append(db, principal: "talentd admin reset-secret", method: "principal.set_secret",
-                                  target: AuditTarget(type: "principal", id: name), params: ["name": .string(name), "secret": "***"])
+            try PrincipalStore(db).resetSecret(id: principal.id, hash, at: now)
+            try AuditStore(db).append(principal: "talentd admin reset-secret", method: "principal.set_secret",
+                                      target: AuditTarget(type: "principal", id: name), params: ["name": .string(name), "secret": "***"],
+                                      at: now)
         }
         logger.info("secret reset", metadata: [
             "principal": .string(name), "secret_file": .string(secretFile),
@@ -97,7 +101,7 @@ public enum Daemon {
     public static func verifyAudit(databasePath: String) throws -> (ok: Bool, report: JSONValue) {
         let store = try Store.openMigrated(path: databasePath, migrations: migrations)
         defer { try? store.close() }
-        let verification = try store.pool.read { try AuditTrail.verify($0) }
+        let verification = try store.pool.read { try AuditStore($0).verify() }
         return (verification.ok, verification.json)
     }
 
@@ -151,7 +155,7 @@ public enum Daemon {
             system: SystemMethods(store: store, contract: contract, config: config, stats: stats),
             session: SessionMethods(store: store, sessions: sessions, throttle: LoginThrottle(), passwords: passwords),
             principal: PrincipalMethods(sessions: sessions, passwords: passwords),
-            token: TokenMethods(),
+            token: TokenMethods(sessions: sessions),
             audit: AuditMethods(),
             org: OrgMethods(),
             person: PersonMethods(),

@@ -226,6 +226,38 @@ def test_expired_and_revoked_tokens_are_refused(daemon):
     admin.close()
 
 
+def test_revoking_a_token_ends_the_sessions_that_logged_in_with_it(daemon):
+    admin = daemon.login()
+    create(admin, "token-ender", ["ops"], secret="token-ender-secret", kind="agent")
+    revoked = admin.result("token.create", {"principal": "token-ender", "label": "to-revoke"})
+    kept = token_for(admin, "token-ender")
+    by_revoked = [daemon.connect() for _ in range(2)]
+    for conn in by_revoked:
+        assert conn.login("token-ender", revoked["token"])["via"] == "token"
+    by_kept, by_password, relogged = daemon.connect(), daemon.connect(), daemon.connect()
+    by_kept.login("token-ender", kept)
+    by_password.login("token-ender", "token-ender-secret")
+    # Logged in with the revoked token, then again with the password: no longer that token's session.
+    relogged.login("token-ender", revoked["token"])
+    relogged.login("token-ender", "token-ender-secret")
+    for conn in by_revoked + [by_kept, by_password, relogged]:
+        assert conn.result("session.whoami")["principal"] == "token-ender"
+
+    admin.result("token.revoke", {"id": revoked["id"]})
+
+    for conn in by_revoked:
+        assert conn.error("session.whoami")["code"] == UNAUTHENTICATED
+        assert conn.error("system.stats")["code"] == UNAUTHENTICATED
+    assert by_kept.result("session.whoami")["via"] == "token"
+    assert by_password.result("session.whoami")["via"] == "password"
+    assert relogged.result("session.whoami")["via"] == "password"
+    # The connection itself stays usable: it can log in again another way.
+    assert by_revoked[0].login("token-ender", kept)["via"] == "token"
+    assert "methods" in by_revoked[0].result("system.stats")
+    for conn in by_revoked + [by_kept, by_password, relogged, admin]:
+        conn.close()
+
+
 def test_disabled_principal_is_refused_and_its_open_session_ends(daemon):
     admin = daemon.login()
     create(admin, "to-disable", ["ops"], secret="disable-me-please")

@@ -121,18 +121,18 @@ struct MethodRunner: Sendable {
         return try store.pool.write { db in
             if let key, let digest {
                 let notBefore = UTCTime.format(Instant(seconds: call.now.seconds - Int(idempotencyRetentionSeconds), milliseconds: call.now.milliseconds))
-                if case .replay(let result) = try IdempotencyStore.lookup(
-                    db, principalID: principal.id, key: key, digest: digest, notBefore: notBefore) {
+                if case .replay(let result) = try IdempotencyStore(db).lookup(
+                    principalID: principal.id, key: key, digest: digest, notBefore: notBefore) {
                     return result
                 }
             }
             try checkRecordScope(spec, call, limitedToOrg, db)
             let change = try handler(call, db)
-            try AuditTrail.append(db, principal: principal.name, method: spec.name, target: change.target,
-                                  params: redacted(call))
+            try AuditStore(db).append(principal: principal.name, method: spec.name, target: change.target,
+                                      params: redacted(call), at: call.timestamp)
             if let key, let digest {
-                try IdempotencyStore.store(db, principalID: principal.id, key: key, method: spec.name,
-                                           digest: digest, result: withoutSecrets(spec.name, change.result))
+                try IdempotencyStore(db).store(principalID: principal.id, key: key, method: spec.name,
+                                               digest: digest, result: withoutSecrets(spec.name, change.result), at: call.timestamp)
             }
             return change.result
         }
@@ -142,8 +142,8 @@ struct MethodRunner: Sendable {
     private func deny(_ call: Call, _ message: String) -> RPCError {
         do {
             try store.pool.write { db in
-                try AuditTrail.append(db, principal: call.principalName, method: call.method, target: nil,
-                                      params: redacted(call), outcome: "denied")
+                try AuditStore(db).append(principal: call.principalName, method: call.method, target: nil,
+                                          params: redacted(call), outcome: "denied", at: call.timestamp)
             }
         } catch {
             call.logger.error("could not record a denial in the audit trail", metadata: ["error": "\(error)"])

@@ -87,13 +87,3 @@ func write<S: DomainStore>(_ name: String, _ access: MethodSpec.Access,
     MethodSpec(name: name, access: access, scope: scope, body: .write { call, db in try handler(call, S(db)) }, flags: flags)
 }
 
-// Handlers not yet moved behind their domain's store (being converted; delete when none is left).
-func read(_ name: String, _ access: MethodSpec.Access, legacy handler: @escaping @Sendable (Call, Database) throws -> JSONValue,
-          scope: MethodSpec.Scope = .none) -> MethodSpec {
-    MethodSpec(name: name, access: access, scope: scope, body: .read(handler), flags: [])
-}
-
-func write(_ name: String, _ access: MethodSpec.Access, legacy handler: @escaping @Sendable (Call, Database) throws -> Change,
-           scope: MethodSpec.Scope = .none, flags: RPCMethod.Flags = []) -> MethodSpec {
-    MethodSpec(name: name, access: access, scope: scope, body: .write(handler), flags: flags)
-}

@@ -27,7 +27,7 @@ final class IdempotencyPurge: @unchecked Sendable {  // the timer is only starte
     private func purgeOnce() {
         do {
             let removed = try store.pool.write { db in
-                try IdempotencyStore.purge(db, before: UTCTime.ago(seconds: retentionSeconds))
+                try IdempotencyStore(db).purge(before: UTCTime.ago(seconds: retentionSeconds))
             }
             if removed > 0 { logger.info("purged expired idempotency keys", metadata: ["count": .stringConvertible(removed)]) }
         } catch {

@@ -4,8 +4,13 @@ import TalentProtocol
 /// Idempotency keys for mutating methods. A key is remembered per principal together with a
 /// digest of the params and the original result, in the same transaction as the change, so a
 /// crash can never keep one without the other. Keys expire after the retention window.
-enum IdempotencyStore {
+struct IdempotencyStore: DomainStore {
     static let paramName = "idempotency_key"
+
+    let db: Database
+
+    init(_ db: Database) { self.db = db }
+
 
     enum Lookup {
         case absent
@@ -19,7 +24,8 @@ enum IdempotencyStore {
         return Secrets.sha256Hex(JSONWriter.bytes(["method": .string(method), "params": .object(rest)]))
     }
 
-    static func lookup(_ db: Database, principalID: Int64, key: String, digest: String, notBefore: String) throws -> Lookup {
+    /// The result to replay for this key, unless it was stored before `notBefore` (expired).
+    func lookup(principalID: Int64, key: String, digest: String, notBefore: String) throws -> Lookup {
         guard let row = try Row.fetchOne(db, sql: """
             SELECT method, params_digest, result, created_at FROM idempotency_key WHERE principal_id = ? AND key = ?
             """, arguments: [principalID, key]) else { return .absent }
@@ -38,14 +44,14 @@ enum IdempotencyStore {
         return .replay(try JSONParser.parse(text))
     }
 
-    static func store(_ db: Database, principalID: Int64, key: String, method: String, digest: String, result: JSONValue) throws {
+    func store(principalID: Int64, key: String, method: String, digest: String, result: JSONValue, at timestamp: String) throws {
         try db.execute(sql: """
             INSERT INTO idempotency_key(principal_id, key, method, params_digest, result, created_at) VALUES (?, ?, ?, ?, ?, ?)
-            """, arguments: [principalID, key, method, digest, JSONWriter.string(result), UTCTime.now()])
+            """, arguments: [principalID, key, method, digest, JSONWriter.string(result), timestamp])
     }
 
     /// Deletes keys created before `cutoff`; returns how many.
-    static func purge(_ db: Database, before cutoff: String) throws -> Int {
+    func purge(before cutoff: String) throws -> Int {
         try db.execute(sql: "DELETE FROM idempotency_key WHERE created_at < ?", arguments: [cutoff])
         return db.changesCount
     }

@@ -1,4 +1,3 @@
-import GRDB
 import TalentProtocol
 import TalentStorage
 
@@ -9,25 +8,22 @@ struct SessionMethods: Sendable {
     let throttle: LoginThrottle
     let passwords: Passwords
 
-    /// Password or API token. Runs on the bounded CPU pool (Argon2); a refused attempt is
-    /// recorded in the audit trail as `denied`, without the secret.
+    /// Password or API token. Runs on the bounded CPU pool (Argon2) and so outside any
+    /// transaction; a refused attempt is recorded in the audit trail as `denied`, without the secret.
     func login(_ call: Call) throws -> JSONValue {
         let name = try call.requiredString("principal")
         let secret = try call.requiredString("secret")
         try throttle.check(name: name, connection: call.connection)
-        let principal = try store.pool.read { try Principal.find($0, name: name) }
+        // Read before the secret is checked: a token revoked from here on ends this session.
+        let generation = sessions.generation
+        let principal = try reading { try $0.principal(named: name) }
         var via = "password"
         var tokenID: Int64?
         var accepted = false
         if secret.hasPrefix(Secrets.tokenPrefix) {
             via = "token"
             let digest = Secrets.digest(secret)
-            tokenID = try store.pool.read { db in
-                try Int64.fetchOne(db, sql: """
-                    SELECT id FROM api_token WHERE digest = ? AND principal_id = ? AND revoked_at IS NULL
-                    AND (expires_at IS NULL OR expires_at > ?)
-                    """, arguments: [digest, principal?.id ?? -1, UTCTime.now()])
-            }
+            tokenID = try reading { try $0.usableToken(digest: digest, principalID: principal?.id ?? -1, at: call.timestamp) }
             accepted = tokenID != nil && principal?.isActive == true
         } else if let principal, principal.isActive, let hash = principal.passwordHash {
             accepted = passwords.verify(secret, against: hash)
@@ -35,28 +31,32 @@ struct SessionMethods: Sendable {
             passwords.burn(secret)
         }
         let params: JSONValue = ["principal": .string(name), "secret": "***"]
+        let target = AuditTarget(type: "principal", id: name)
         guard accepted, let principal else {
             throttle.recordFailure(name: name, connection: call.connection)
-            try store.pool.write { db in
-                try AuditTrail.append(db, principal: name, method: call.method, target: AuditTarget(type: "principal", id: name),
-                                      params: params, outcome: "denied")
+            try writing {
+                try $0.audit.append(principal: name, method: call.method, target: target, params: params, outcome: "denied", at: call.timestamp)
             }
             throw RPCError.unauthenticated("wrong principal or secret, or the principal is disabled")
         }
         throttle.recordSuccess(name: name, connection: call.connection)
         // Parameters raised since this hash was made: redo it now that we know the password.
         let rehash = via == "password" && passwords.needsRehash(principal.passwordHash ?? "") ? try passwords.hash(secret) : nil
-        try store.pool.write { db in
-            if let tokenID {
-                try db.execute(sql: "UPDATE api_token SET last_used_at = ? WHERE id = ?", arguments: [UTCTime.now(), tokenID])
-            }
-            if let rehash { try Principal.touch(db, id: principal.id, set: "password_hash = ?", [rehash]) }
-            try AuditTrail.append(db, principal: name, method: call.method, target: AuditTarget(type: "principal", id: name),
-                                  params: params)
+        try writing { store in
+            try store.recordLogin(principalID: principal.id, tokenID: tokenID, rehash: rehash, at: call.timestamp)
+            try store.audit.append(principal: name, method: call.method, target: target, params: params, at: call.timestamp)
         }
-        let session = principal.session(via: via)
-        sessions.login(call.connection, as: session)
+        let session = principal.session(via: via, tokenID: tokenID)
+        sessions.login(call.connection, as: session, loadedAt: generation)
         return Self.describe(session, kind: principal.kind)
+    }
+
+    private func reading<T>(_ body: (SessionStore) throws -> T) throws -> T {
+        try store.pool.read { try body(SessionStore($0)) }
+    }
+
+    private func writing(_ body: (SessionStore) throws -> Void) throws {
+        try store.pool.write { try body(SessionStore($0)) }
     }
 
     /// Only a password login runs Argon2; one with an API token is a SHA-256 and a lookup.
@@ -64,8 +64,8 @@ struct SessionMethods: Sendable {
         !(params["secret"]?.stringValue?.hasPrefix(Secrets.tokenPrefix) ?? false)
     }
 
-    func whoami(_ call: Call, _ db: Database) throws -> JSONValue {
-        guard let session = call.principal, let principal = try Principal.find(db, id: session.id) else {
+    func whoami(_ call: Call, _ store: SessionStore) throws -> JSONValue {
+        guard let session = call.principal, let principal = try store.principal(id: session.id) else {
             throw RPCError.unauthenticated()
         }
         return Self.describe(session, kind: principal.kind)

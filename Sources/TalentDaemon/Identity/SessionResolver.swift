@@ -1,12 +1,11 @@
-import GRDB
 import NIOConcurrencyHelpers
 import TalentProtocol
 import TalentStorage
 
 /// Finds who a connection is logged in as: its login, or (once per connection) the principal
-/// its peer's Unix uid is bound to. A change to any principal bumps the generation, and a
-/// session loaded before the change is reloaded, so disabling a principal or changing its roles
-/// takes effect at its next request.
+/// its peer's Unix uid is bound to. A change to any principal or token bumps the generation, and
+/// a session loaded before the change is reloaded, so disabling a principal, changing its roles
+/// or revoking the token a session logged in with takes effect at its next request.
 final class SessionResolver: Sendable {
     private let store: Store
     private let generationBox = NIOLockedValueBox(1)
@@ -15,9 +14,10 @@ final class SessionResolver: Sendable {
 
     var generation: Int { generationBox.withLockedValue { $0 } }
 
-    /// Call inside the transaction that changes principals: bumps once it commits.
-    func invalidateAfterCommit(_ db: Database) {
-        db.afterNextTransaction { _ in self.generationBox.withLockedValue { $0 += 1 } }
+    /// Sessions loaded before now are checked again at their next request. Call it once the
+    /// change commits (`store.afterCommit(sessions.invalidate)`).
+    @Sendable func invalidate() {
+        generationBox.withLockedValue { $0 += 1 }
     }
 
     func current(_ connection: ConnectionInfo) throws -> SessionPrincipal? {
@@ -25,13 +25,12 @@ final class SessionResolver: Sendable {
         let generation = self.generation
         if let principal = state.principal {
             if state.generation == generation { return principal }
-            let fresh = try store.pool.read { try Principal.find($0, id: principal.id) }
-            let reloaded = fresh.flatMap { $0.isActive ? $0.session(via: principal.via) : nil }
+            let reloaded = try store.pool.read { try SessionStore($0).reload(principal) }
             connection.session.withLockedValue { $0.principal = reloaded; $0.generation = generation }
             return reloaded
         }
         guard !state.peerChecked, let peer = connection.peer else { return nil }
-        let bound = try store.pool.read { try Principal.find($0, uid: peer.uid) }?.session(via: "peer")
+        let bound = try store.pool.read { try SessionStore($0).peerSession(uid: peer.uid) }
         connection.session.withLockedValue { state in
             state.peerChecked = true
             if state.principal == nil, let bound { state.principal = bound; state.generation = generation }
@@ -39,8 +38,9 @@ final class SessionResolver: Sendable {
         return connection.principal
     }
 
-    func login(_ connection: ConnectionInfo, as principal: SessionPrincipal) {
-        let generation = self.generation
+    /// Logs a connection in. `generation` is the one read before the login checked its secret,
+    /// so a change committed meanwhile (a token revoked) is caught at the next request.
+    func login(_ connection: ConnectionInfo, as principal: SessionPrincipal, loadedAt generation: Int) {
         connection.session.withLockedValue { $0.principal = principal; $0.generation = generation }
     }
 

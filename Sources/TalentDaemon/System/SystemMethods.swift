@@ -59,7 +59,7 @@ final class SystemMethods: Sendable {
         var database: [String: JSONValue] = [:]
         let databaseStatus: Status
         do {
-            try store.probeWrite(at: UTCTime.now())
+            try store.probeWrite(at: call.timestamp)
             databaseStatus = .ok
             database["writable"] = true
         } catch {

@@ -60,13 +60,16 @@ public struct SessionPrincipal: Sendable, Equatable {
     public let org: String?
     /// How the session was established: "password", "token" or "peer".
     public let via: String
+    /// With `via` "token": the API token logged in with, so revoking it can end the session.
+    public let tokenID: Int64?
 
-    public init(id: Int64, name: String, roles: Set<String>, org: String?, via: String) {
+    public init(id: Int64, name: String, roles: Set<String>, org: String?, via: String, tokenID: Int64? = nil) {
         self.id = id
         self.name = name
         self.roles = roles
         self.org = org
         self.via = via
+        self.tokenID = tokenID
     }
 }
 

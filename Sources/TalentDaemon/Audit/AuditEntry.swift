@@ -1,0 +1,72 @@
+import GRDB
+import TalentProtocol
+
+/// One entry of the audit trail as stored, and the rule its hash follows: SHA-256 over the
+/// previous entry's hash and this one's canonical JSON (compact, members sorted).
+struct AuditEntry: FetchableRecord, Sendable {
+    /// The `prev_hash` of the first entry.
+    static let genesisHash = String(repeating: "0", count: 64)
+
+    let seq: Int64
+    let at: String
+    let principal: String
+    let method: String
+    let target: AuditTarget?
+    /// The params as stored (canonical JSON text), which the hash covers.
+    let paramsText: String
+    let outcome: String
+    let prevHash: String
+    let hash: String
+
+    init(row: Row) {
+        seq = row["seq"]
+        at = row["at"]
+        principal = row["principal"]
+        method = row["method"]
+        let type: String? = row["target_type"], id: String? = row["target_id"]
+        target = type.map { AuditTarget(type: $0, id: id ?? "") }
+        paramsText = row["params"]
+        outcome = row["outcome"]
+        prevHash = row["prev_hash"]
+        hash = row["hash"]
+    }
+
+    /// The hash this entry should carry, recomputed from its members.
+    var expectedHash: String {
+        Self.hash(seq: seq, at: at, principal: principal, method: method, target: target,
+                  paramsText: paramsText, outcome: outcome, prevHash: prevHash)
+    }
+
+    var json: JSONValue {
+        var object: [String: JSONValue] = [
+            "seq": .int(seq), "at": .string(at), "principal": .string(principal), "method": .string(method),
+            "params": (try? JSONParser.parse(paramsText)) ?? .string(paramsText), "outcome": .string(outcome),
+            "prev_hash": .string(prevHash), "hash": .string(hash),
+        ]
+        if let target { object["target"] = ["type": .string(target.type), "id": .string(target.id)] }
+        return .object(object)
+    }
+
+    /// SHA-256 of the bytes an entry's hash covers: every member but the hash itself, canonical JSON.
+    static func hash(seq: Int64, at: String, principal: String, method: String, target: AuditTarget?,
+                     paramsText: String, outcome: String, prevHash: String) -> String {
+        let target: JSONValue = target.map { ["type": .string($0.type), "id": .string($0.id)] } ?? .null
+        return Secrets.sha256Hex(JSONWriter.bytes([
+            "seq": .int(seq), "at": .string(at), "principal": .string(principal), "method": .string(method),
+            "target": target, "params": .string(paramsText), "outcome": .string(outcome), "prev_hash": .string(prevHash),
+        ]))
+    }
+}
+
+/// What `audit.verify` found.
+struct AuditVerification: Sendable {
+    let ok: Bool
+    let entries: Int
+    let firstBadSeq: Int64?
+
+    var json: JSONValue {
+        var object: [String: JSONValue] = ["ok": .bool(ok), "entries": .int(Int64(entries))]
+        object["first_bad_seq"] = firstBadSeq.map { .int($0) } ?? .null
+        return .object(object)
+    }
+}

@@ -1,0 +1,86 @@
+import GRDB
+import TalentProtocol
+
+/// The SQL of the tamper-evident audit trail, bound to one transaction or snapshot. Every entry
+/// carries the hash of the one before it, so an edited, deleted or reordered row breaks the chain
+/// from that point on. The head (last seq and hash) is also kept in `store_meta`, so deleting the
+/// newest entries shows too.
+struct AuditStore: DomainStore {
+    let db: Database
+
+    init(_ db: Database) { self.db = db }
+
+    /// Appends one entry; call inside the transaction that makes the change it records.
+    @discardableResult
+    func append(principal: String, method: String, target: AuditTarget?, params: JSONValue,
+                outcome: String = "ok", at timestamp: String) throws -> Int64 {
+        let (headSeq, prevHash) = try head()
+        // Past any row too, so that a head set back by hand cannot make every write collide.
+        let seq = max(headSeq, try Int64.fetchOne(db, sql: "SELECT max(seq) FROM audit_entry") ?? 0) + 1
+        let paramsText = JSONWriter.string(params)
+        let hash = AuditEntry.hash(seq: seq, at: timestamp, principal: principal, method: method, target: target,
+                                   paramsText: paramsText, outcome: outcome, prevHash: prevHash)
+        try db.execute(sql: """
+            INSERT INTO audit_entry(seq, at, principal, method, target_type, target_id, params, outcome, prev_hash, hash)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [seq, timestamp, principal, method, target?.type, target?.id, paramsText, outcome, prevHash, hash])
+        try db.execute(sql: """
+            INSERT INTO store_meta(key, value) VALUES ('audit_head', ?)
+            ON CONFLICT(key) DO UPDATE SET value = excluded.value
+            """, arguments: ["\(seq):\(hash)"])
+        return seq
+    }
+
+    /// Where the next entry links to: the recorded head, not the newest row, so that deleting or
+    /// rewriting the newest rows by hand stays visible after later appends instead of being
+    /// papered over by them.
+    func head() throws -> (seq: Int64, hash: String) {
+        if let head = try recordedHead(), let seq = head.seq, let hash = head.hash { return (seq, hash) }
+        let last = try Row.fetchOne(db, sql: "SELECT seq, hash FROM audit_entry ORDER BY seq DESC LIMIT 1")
+        return (last?["seq"] ?? 0, last?["hash"] ?? AuditEntry.genesisHash)
+    }
+
+    /// The head as kept in `store_meta` ("seq:hash"), parts unreadable by hand edits left nil.
+    private func recordedHead() throws -> (seq: Int64?, hash: String?)? {
+        guard let value = try String.fetchOne(db, sql: "SELECT value FROM store_meta WHERE key = 'audit_head'") else { return nil }
+        let parts = value.split(separator: ":", maxSplits: 1)
+        return (Int64(parts.first ?? ""), parts.count == 2 ? String(parts[1]) : nil)
+    }
+
+    /// Recomputes the whole chain in seq order. The first bad seq is the first entry whose hash,
+    /// link or position is wrong; a missing entry is reported by the seq it should have had.
+    func verify() throws -> AuditVerification {
+        var expectedSeq: Int64 = 1
+        var prevHash = AuditEntry.genesisHash
+        var count = 0
+        let entries = try AuditEntry.fetchCursor(db, sql: "SELECT * FROM audit_entry ORDER BY seq")
+        while let entry = try entries.next() {
+            count += 1
+            if entry.seq != expectedSeq { return AuditVerification(ok: false, entries: count, firstBadSeq: expectedSeq) }
+            if entry.prevHash != prevHash || entry.expectedHash != entry.hash {
+                return AuditVerification(ok: false, entries: count, firstBadSeq: entry.seq)
+            }
+            prevHash = entry.hash
+            expectedSeq += 1
+        }
+        if let head = try recordedHead() {
+            let headSeq = head.seq ?? 0
+            if headSeq != expectedSeq - 1 || (head.hash != nil && headSeq > 0 && head.hash != prevHash) {
+                return AuditVerification(ok: false, entries: count, firstBadSeq: min(headSeq, expectedSeq))
+            }
+        } else if count > 0 {
+            return AuditVerification(ok: false, entries: count, firstBadSeq: 1)
+        }
+        return AuditVerification(ok: true, entries: count, firstBadSeq: nil)
+    }
+
+    func list(afterSeq: Int64, limit: Int, principal: String?, method: String?) throws -> [AuditEntry] {
+        var sql = "SELECT * FROM audit_entry WHERE seq > ?"
+        var arguments: StatementArguments = [afterSeq]
+        if let principal { sql += " AND principal = ?"; arguments += [principal] }
+        if let method { sql += " AND method = ?"; arguments += [method] }
+        sql += " ORDER BY seq LIMIT ?"
+        arguments += [limit]
+        return try AuditEntry.fetchAll(db, sql: sql, arguments: arguments)
+    }
+}

@@ -1,0 +1,34 @@
+import GRDB
+import XCTest
+@testable import TalentDaemon
+
+final class AuditHashTests: XCTestCase {
+    /// The chain's hashing rule, computed independently (Python: sha256 of
+    /// json.dumps(entry, sort_keys=True, separators=(",", ":"))): a change to it would break every
+    /// existing trail's audit.verify.
+    func testAnEntryHashesItsCanonicalJSON() {
+        let genesis = AuditEntry.genesisHash
+        XCTAssertEqual(AuditEntry.hash(seq: 1, at: "2026-01-02T03:04:05.006Z", principal: "admin", method: "token.revoke",
+                                       target: AuditTarget(type: "token", id: "7"), paramsText: #"{"id":7}"#,
+                                       outcome: "ok", prevHash: genesis),
+                       "620d99e1976d112a46acf19d7a59ec2129102565a47bed42cc9c090da4af1dd6")
+        XCTAssertEqual(AuditEntry.hash(seq: 1, at: "2026-01-02T03:04:05.006Z", principal: "admin", method: "token.revoke",
+                                       target: nil, paramsText: #"{"id":7}"#, outcome: "ok", prevHash: genesis),
+                       "fa4254d93b74c439ba7e91ce3e540a10bca5e4f87988d6efe6dbc9fe2be0198b")
+    }
+}
+
+final class TokenStatusTests: XCTestCase {
+    private func token(expiresAt: String? = nil, revokedAt: String? = nil) -> Token {
+        Token(row: Row(["id": 1, "principal_name": "agent", "label": "nightly", "created_at": "2026-01-01T00:00:00.000Z",
+                        "expires_at": expiresAt, "revoked_at": revokedAt, "last_used_at": nil]))
+    }
+
+    func testATokenExpiresAtItsExpiryInstantAndRevocationWins() {
+        let expiry = "2026-06-01T00:00:00.000Z"
+        XCTAssertEqual(token(expiresAt: expiry).status(at: "2026-05-31T23:59:59.999Z"), "active")
+        XCTAssertEqual(token(expiresAt: expiry).status(at: expiry), "expired")
+        XCTAssertEqual(token().status(at: "2099-01-01T00:00:00.000Z"), "active")
+        XCTAssertEqual(token(expiresAt: expiry, revokedAt: "2026-02-01T00:00:00.000Z").status(at: "2026-03-01T00:00:00.000Z"), "revoked")
+    }
+}
