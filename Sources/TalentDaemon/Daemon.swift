@@ -27,6 +27,7 @@ public enum Daemon {
         IdempotencyStore.register(in: &migrations)
         PeopleMigration.register(in: &migrations)
         AppointmentsMigration.register(in: &migrations)
+        RemunerationMigration.register(in: &migrations)
         return migrations
     }
 
@@ -131,7 +132,9 @@ public enum Daemon {
             org: OrgMethods(),
             person: PersonMethods(),
             appointment: AppointmentMethods(),
-            coverage: CoverageMethods())
+            coverage: CoverageMethods(),
+            param: ParamMethods(),
+            remuneration: RemunerationMethods())
         let runner = MethodRunner(store: store, sessions: sessions, secretParams: TableCheck.secretParams(contract),
                                   secretResults: TableCheck.secretResultMembers(contract),
                                   idempotencyRetentionSeconds: config.idempotencyRetentionSeconds)
