@@ -181,6 +181,7 @@ def test_compute_explains_a_chief_engineers_pay(world):
     # Before the term: nothing, with a reason.
     before = admin.result("remuneration.compute", {"person_id": pid, "at": "2023-12-31"})
     assert before["components"] == [] and before["total"] == 0 and "no paid post" in before["reason"]
+    assert admin.result("appointment.get", {"id": aid})["salary_coefficient"] == "6.25"
     # MOHA's own script reads it; an unknown person is not_found.
     assert world["agent-moha"].result("remuneration.compute", {"person_id": pid, "at": "2024-07-15"})["total"] == pay["total"]
     assert admin.error("remuneration.compute", {"person_id": 999999, "at": "2024-07-15"})["code"] == NOT_FOUND
@@ -193,6 +194,16 @@ def test_a_missing_allowance_answers_not_found_naming_it(world):
     assert error["code"] == NOT_FOUND and error["data"]["parameter"] == "leadership_allowance.deputy_minister"
     assert error["data"]["at"] == "2025-02-01"
     assert "param.define" in error["message"]
+
+
+@pytest.mark.parametrize("coefficient", ["0", "0.000", "1.2345", "6,2", "-1"])
+def test_a_salary_coefficient_must_be_a_positive_exact_decimal(world, coefficient):
+    admin = world["admin"]
+    pid = admin.result("person.create", {"full_name": f"Đỗ Hệ Số {next(_names)}"})["person"]["id"]
+    error = admin.error("appointment.propose", {"org": "MOST", "post": "chief_engineer_sti", "person_id": pid,
+                                                "term_start": "2030-01-01", "equivalent_rank": "director_general",
+                                                "salary_coefficient": coefficient})
+    assert error["code"] == INVALID_PARAMS and error["data"]["field"] == "salary_coefficient", error
 
 
 def test_roles(world):
