@@ -341,3 +341,21 @@ def test_talentctl_param_and_pay(priced):
         for sub in subs:
             helped = run([str(TALENTCTL), group, sub, "--help"])
             assert helped.returncode == 0 and "Example" in helped.stdout, (group, sub)
+
+
+def test_each_component_is_rounded_once_half_up_to_the_dong(priced):
+    d, conns, _ = priced
+    hr, hr2 = conns["hr-nat"], conns["hr-nat2"]
+    coefficient_param(hr, "leadership_allowance.deputy_department_director", "0.5")
+    pid, _ = appoint(hr, hr2, "MOF", "chief_engineer_ops", "deputy_department_director", "2029-01-01", "0.499")
+    # An odd base salary, entered ahead of its date, puts both components on the rounding boundary.
+    hr.result("param.set", {"name": "base_salary", "effective_from": "2030-01-01", "value": 2340001, "decision_ref": "test"})
+    pay = hr.result("remuneration.compute", {"person_id": pid, "at": "2030-01-01"})
+    allowance, salary = pay["components"]
+    assert allowance["amount"] == 1170001  # 1170000.5 goes up
+    assert allowance["formula"] == ("leadership_allowance.deputy_department_director × base_salary = 0.5 × 2340001"
+                                    " = 1170000.5, rounded half up to the dong = 1170001")
+    assert salary["amount"] == 1167660  # 1167660.499 goes down
+    assert pay["total"] == 1170001 + 1167660
+    # The day before, the base salary in force is still the seeded one.
+    assert hr.result("remuneration.compute", {"person_id": pid, "at": "2029-12-31"})["total"] == 1170000 + 1167660

@@ -43,8 +43,6 @@ struct PayComponent: Sendable, Equatable {
     let formula: String
     let inputs: [Input]
     let source: Source
-    /// Where the amount is counted in reports: the post or tier.
-    let org: String
 
     var json: JSONValue {
         ["key": .string(key), "title": .string(title), "amount": .int(amount), "formula": .string(formula),
@@ -122,14 +120,14 @@ enum Formulas {
         var components = [try component(
             key: "leadership_allowance", title: "Leadership-position allowance of \(post.rank)", coefficient: allowance.coefficient,
             coefficientName: allowance.name, base: base, inputs: [.init(allowance), .init(base)],
-            source: .appointment(post.appointmentID), org: post.org)]
+            source: .appointment(post.appointmentID))]
         if let own = post.salaryCoefficient {
             let input = PayComponent.Input("salary_coefficient", .string(own.description), effectiveFrom: post.termStart,
                                            decisionRef: post.decisionRef)
             components.append(try component(
                 key: "salary", title: "Salary at the appointee's own coefficient", coefficient: own,
                 coefficientName: "salary_coefficient", base: base, inputs: [input, .init(base)],
-                source: .appointment(post.appointmentID), org: post.org))
+                source: .appointment(post.appointmentID)))
         }
         return components
     }
@@ -141,18 +139,18 @@ enum Formulas {
         return [try component(
             key: "expert_allowance", title: "Special allowance of a \(expert.tier.rawValue.replacingOccurrences(of: "_", with: " "))",
             coefficient: allowance.coefficient, coefficientName: allowance.name, base: base,
-            inputs: [.init(allowance), .init(base)], source: .expert(expert.expertID), org: expert.org)]
+            inputs: [.init(allowance), .init(base)], source: .expert(expert.expertID))]
     }
 
     /// coefficient × base, rounded once to the dong, half up; the formula text shows the exact product.
     static func component(key: String, title: String, coefficient: Coefficient, coefficientName: String, base: ParamValue,
-                          inputs: [PayComponent.Input], source: PayComponent.Source, org: String) throws -> PayComponent {
+                          inputs: [PayComponent.Input], source: PayComponent.Source) throws -> PayComponent {
         let amount = try Money.times(coefficient, base.stored)
         let exact = Coefficient.exactProduct(coefficient, base.stored)
         let rounding = exact == String(amount) ? "" : " = \(exact), rounded half up to the dong"
         return PayComponent(key: key, title: title, amount: amount,
                             formula: "\(coefficientName) × base_salary = \(coefficient) × \(base.stored)\(rounding) = \(amount)",
-                            inputs: inputs, source: source, org: org)
+                            inputs: inputs, source: source)
     }
 
     /// Every component of one post on `day` (none before the first formula applies).
