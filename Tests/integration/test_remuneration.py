@@ -150,8 +150,17 @@ def test_late_entry_correction_and_as_of(world):
     old, new = history["values"]
     assert old["value"] == "0.8" and old["replaced_by"] == "hr-nat" and old["replaced_at"] == corrected["recorded_at"]
     assert new["value"] == "0.9" and "replaced_at" not in new
+    entries = world["admin"].result("audit.list", {"method": "param.set", "limit": 500})["entries"]
+    assert sum(e["target"] == {"type": "param", "id": name} for e in entries) == 2  # refusals change nothing
+
+    # A retried param.set with its idempotency key records nothing twice.
+    retry = {"name": name, "effective_from": "2025-07-01", "value": "0.95", "decision_ref": "Decree 1/2025 (test)",
+             "idempotency_key": "late-entry-1"}
+    assert hr.result("param.set", retry) == hr.result("param.set", retry)
+    assert len(hr.result("param.history", {"name": name})["values"]) == 3
+
     listed = {p["name"]: p for p in hr.result("param.list", {"limit": 500})["params"]}
-    assert listed[name]["current"] == {"value": "0.9", "effective_from": "2024-07-01", "decision_ref": "Decree 204/2004/ND-CP"}
+    assert listed[name]["current"] == {"value": "0.95", "effective_from": "2025-07-01", "decision_ref": "Decree 1/2025 (test)"}
     assert listed["base_salary"]["current"]["value"] == 2340000
 
 
@@ -182,8 +191,18 @@ def test_compute_explains_a_chief_engineers_pay(world):
     before = admin.result("remuneration.compute", {"person_id": pid, "at": "2023-12-31"})
     assert before["components"] == [] and before["total"] == 0 and "no paid post" in before["reason"]
     assert admin.result("appointment.get", {"id": aid})["salary_coefficient"] == "6.25"
+    # A second source (the same person as a chief architect): both are paid, each naming its appointment.
+    architect = world["hr-moha"].result("appointment.propose", {
+        "org": "MOHA", "post": "chief_architect", "program": "Dữ liệu số", "person_id": pid, "term_start": "2024-07-01",
+        "equivalent_rank": "deputy_director_general"})["id"]
+    hr.result("appointment.approve", {"id": architect})
+    both = admin.result("remuneration.compute", {"person_id": pid, "at": "2024-07-15"})
+    assert [(c["key"], c["source"]) for c in both["components"]] == [
+        ("leadership_allowance", {"appointment_id": aid}), ("salary", {"appointment_id": aid}),
+        ("leadership_allowance", {"appointment_id": architect})]
+    assert both["total"] == pay["total"] + 2106000
     # MOHA's own script reads it; an unknown person is not_found.
-    assert world["agent-moha"].result("remuneration.compute", {"person_id": pid, "at": "2024-07-15"})["total"] == pay["total"]
+    assert world["agent-moha"].result("remuneration.compute", {"person_id": pid, "at": "2024-07-15"})["total"] == both["total"]
     assert admin.error("remuneration.compute", {"person_id": 999999, "at": "2024-07-15"})["code"] == NOT_FOUND
 
 
@@ -206,7 +225,7 @@ def test_a_salary_coefficient_must_be_a_positive_exact_decimal(world, coefficien
     assert error["code"] == INVALID_PARAMS and error["data"]["field"] == "salary_coefficient", error
 
 
-def test_roles(world):
+def test_roles(daemon, world):
     for name in ("hr-moha", "agent-moha", "auditor-1"):
         error = world[name].error("param.define", {"name": "x_" + name.replace("-", "_"), "unit": "vnd", "description": "x"})
         assert error["code"] == FORBIDDEN, name
@@ -219,8 +238,18 @@ def test_roles(world):
     assert world["hr-moha"].error("remuneration.report", {"at": "2025-01-01", "org": "MOF"})["code"] == FORBIDDEN
     own = world["hr-moha"].result("remuneration.report", {"at": "2025-01-01"})
     assert {o["org"] for o in own["orgs"]} == {"MOHA"}
-    # The chief architect whose rank has no allowance yet is listed, not priced at zero.
-    assert own["national"]["unpriced"] == 1 and own["unpriced"][0]["parameter"] == "leadership_allowance.deputy_minister"
+    # An org's official computes pay only from its own org's posts.
+    pid, _ = appoint(world["hr-moha"], world["hr-nat"], "MOHA", "chief_architect", "deputy_minister", "2025-01-01",
+                     program="Công nghiệp bán dẫn")
+    hr_mof = daemon.connect()
+    hr_mof.login("hr-mof", principal(world["admin"], "hr-mof", ["hr_official"], "MOF"))
+    seen = hr_mof.result("remuneration.compute", {"person_id": pid, "at": "2025-02-01"})
+    assert seen["components"] == [] and " in MOF " in seen["reason"]
+    assert world["hr-moha"].error("remuneration.compute", {"person_id": pid, "at": "2025-02-01"})["code"] == NOT_FOUND
+    # The chief architects whose rank has no allowance yet are listed, not priced at zero.
+    own = world["hr-moha"].result("remuneration.report", {"at": "2025-01-01"})
+    assert own["national"]["unpriced"] == 2
+    assert {u["parameter"] for u in own["unpriced"]} == {"leadership_allowance.deputy_minister"}
 
 
 @pytest.fixture
