@@ -28,6 +28,7 @@ public enum Daemon {
         PeopleMigration.register(in: &migrations)
         AppointmentsMigration.register(in: &migrations)
         RoleTableMigration.register(in: &migrations)
+        RemunerationMigration.register(in: &migrations)
         return migrations
     }
 
@@ -160,7 +161,9 @@ public enum Daemon {
             org: OrgMethods(),
             person: PersonMethods(),
             appointment: AppointmentMethods(),
-            coverage: CoverageMethods())
+            coverage: CoverageMethods(),
+            param: ParamMethods(),
+            remuneration: RemunerationMethods())
         let runner = MethodRunner(store: store, sessions: sessions, secretParams: TableCheck.secretParams(contract),
                                   secretResults: TableCheck.secretResultMembers(contract),
                                   idempotencyRetentionSeconds: config.idempotencyRetentionSeconds)

@@ -23,6 +23,8 @@ func methodTable(_ d: Domains) -> [MethodSpec] {
     let appointmentEnders: Set<Role> = [.admin, .hrOfficial]
     let appointmentReaders: Set<Role> = [.admin, .hrOfficial, .ministryAgent, .auditor]
     let coverageReaders: Set<Role> = [.admin, .hrOfficial, .auditor]
+    // Pay is read by those who read appointments; parameters are set nationally (decrees are national).
+    let payReaders = appointmentReaders
     return [
         //    name                     access                       handler                   scope, flags
         plain("rpc.discover",          .anyone,                     d.system.discover,        flags: [.fast]),
@@ -71,6 +73,17 @@ func methodTable(_ d: Domains) -> [MethodSpec] {
         read("appointment.list",       .roles(appointmentReaders),  d.appointment.list,       scope: .orgParam),
         // The national compliance view: every org, whatever the caller's own org.
         read("coverage.report",        .roles(coverageReaders),     d.coverage.report),
+
+        write("param.define",          .national([.hrOfficial]),    d.param.define),
+        write("param.set",             .national([.hrOfficial]),    d.param.set),
+        read("param.get",              .roles(payReaders),          d.param.get),
+        read("param.list",             .roles(payReaders),          d.param.list),
+        read("param.history",          .roles(payReaders),          d.param.history),
+        read("remuneration.compute",   .roles(payReaders),          d.remuneration.compute,   scope: .orgParam),
+        read("remuneration.arrears",   .roles(payReaders),          d.remuneration.arrears,   scope: .orgParam),
+        read("remuneration.report",    .roles(payReaders),          d.remuneration.report,    scope: .orgParam),
+        // A what-if: reads only, writes nothing, so it is not a mutation.
+        read("remuneration.simulate",  .roles(payReaders),          d.remuneration.simulate,  scope: .orgParam),
     ]
 }
 
@@ -85,4 +98,6 @@ struct Domains: Sendable {
     let person: PersonMethods
     let appointment: AppointmentMethods
     let coverage: CoverageMethods
+    let param: ParamMethods
+    let remuneration: RemunerationMethods
 }

@@ -43,13 +43,15 @@ struct ProposeAppointment: TalentctlCommand {
     @Option(help: "The management rank whose regime applies.") var equivalentRank: String
     @Option(help: "The strategic program (chief_architect only).") var program: String?
     @Option(help: "Reference of the appointment decision.") var decisionRef: String?
+    @Option(help: "The appointee's own salary coefficient, an exact decimal such as 6.2 (paid times the base salary).") var salaryCoefficient: String?
 
     func run() throws {
         var params: [String: JSONValue] = [
             "post": .string(post), "person_id": .int(personId), "term_start": .string(termStart),
             "equivalent_rank": .string(equivalentRank),
         ]
-        for (name, value) in [("org", org), ("term_end", termEnd), ("program", program), ("decision_ref", decisionRef)] {
+        for (name, value) in [("org", org), ("term_end", termEnd), ("program", program), ("decision_ref", decisionRef),
+                              ("salary_coefficient", salaryCoefficient)] {
             if let value { params[name] = .string(value) }
         }
         let result = try global.withClient { try $0.call("appointment.propose", params: params) }
@@ -177,7 +179,7 @@ private func postLabel(_ a: JSONValue) -> String {
 
 private let appointmentFields = [
     "id", "org", "post", "program", "person_id", "person_name", "term_start", "term_end", "equivalent_rank", "decision_ref",
-    "status", "proposed_by", "proposed_at", "approved_by", "approved_at", "rejected_by", "rejected_at", "rejection_reason",
+    "salary_coefficient", "status", "proposed_by", "proposed_at", "approved_by", "approved_at", "rejected_by", "rejected_at", "rejection_reason",
     "end_date", "end_reason", "updated_at",
 ]
 

@@ -25,7 +25,7 @@ struct Talentctl: ParsableCommand {
         """,
         version: "0.1.0",
         subcommands: [Ping.self, Info.self, Health.self, Methods.self, Stats.self, Call.self, OrgCommand.self, PersonCommand.self, Batch.self,
-                      AppointmentCommand.self, CoverageCommand.self,
+                      AppointmentCommand.self, CoverageCommand.self, ParamCommand.self, PayCommand.self,
                       Whoami.self, PrincipalCommand.self, TokenCommand.self, AuditCommand.self]
     )
 
@@ -81,6 +81,9 @@ struct GlobalOptions: ParsableArguments {
         } catch let error as RPCError {
             let field = error.field.map { " (field: \($0))" } ?? ""
             printError("\(error.reason): \(error.message)\(field)")
+            if error.reason == "not_found", let parameter = error.details["parameter"]?.stringValue, let at = error.details["at"]?.stringValue {
+                printError("hint: talentctl param set \(parameter) --from \(at) --value VALUE --decision-ref DECREE")
+            }
             throw ExitCode(1)
         } catch let error as ClientError {
             printError(error.description)

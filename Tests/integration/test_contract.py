@@ -97,6 +97,20 @@ CONTRACT_STEPS = [
                                        "person_id": r["person.create"]["person"]["id"], "term_start": "2026-01-01",
                                        "equivalent_rank": "deputy_director_general"}),
     ("appointment.reject", lambda r: {"id": r["appointment.propose"]["id"], "reason": "Thiếu hồ sơ"}),
+    # Remuneration: the approved chief engineer above (director_general, in office on 2026-01-01) is priced.
+    ("param.define", {"name": "leadership_allowance.director_general", "unit": "coefficient",
+                      "description": "Phụ cấp chức vụ tổng cục trưởng", "idempotency_key": "contract-param-1"}),
+    ("param.set", {"name": "leadership_allowance.director_general", "effective_from": "2019-07-01", "value": "1.25",
+                   "decision_ref": "Decree 204/2004/ND-CP", "idempotency_key": "contract-param-2"}),
+    ("param.get", {"name": "base_salary", "at": "2024-07-01"}),
+    ("param.list", {"limit": 10}),
+    ("param.history", {"name": "leadership_allowance.director_general"}),
+    ("remuneration.compute", lambda r: {"person_id": r["person.create"]["person"]["id"], "at": "2026-01-01"}),
+    # Paid as known before the allowance was set: the months are unpriced then, due now.
+    ("remuneration.arrears", lambda r: {"person_id": r["person.create"]["person"]["id"], "from": "2025-12-01",
+                                        "to": "2026-02-28", "paid_as_of": r["param.define"]["defined_at"]}),
+    ("remuneration.report", {"at": "2026-01-01"}),
+    ("remuneration.simulate", {"at": "2026-01-01", "changes": [{"parameter": "base_salary", "value": 2600000}]}),
 ]
 LAST_STEPS = [("session.logout", {})]
 # session.login is checked by the login itself, below.

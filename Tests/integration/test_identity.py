@@ -148,7 +148,7 @@ def sample(schema: dict, doc: dict):
     if fmt == "date":
         return "2026-01-02"
     if fmt == "date-time":
-        return "2026-01-02T03:04:05Z"
+        return "2026-01-02T03:04:05.000Z"  # valid for Timestamp too (which requires milliseconds)
     length = max(schema.get("minLength", 1), 1)
     if "pattern" in schema:
         for candidate in ("x" * length, "MOHA", "a1", "1", "P-1", "2026-01-02", "x" * 12):

@@ -61,6 +61,8 @@ struct Appointment: FetchableRecord, Sendable {
     let termEnd: String?
     let equivalentRank: String
     let decisionRef: String?
+    /// The appointee's own salary coefficient, when the appointment records one (remuneration reads it).
+    let salaryCoefficient: Coefficient?
     let state: AppointmentState
     let proposedBy: String, proposedAt: String
     let approvedBy: String?, approvedAt: String?
@@ -73,6 +75,7 @@ struct Appointment: FetchableRecord, Sendable {
         personID = row["person_id"]; personName = row["person_name"]
         termStart = row["term_start"]; termEnd = row["term_end"]
         equivalentRank = row["equivalent_rank"]; decisionRef = row["decision_ref"]; state = row["state"]
+        salaryCoefficient = (row["salary_coefficient"] as Int64?).map(Coefficient.init(thousandths:))
         proposedBy = row["proposed_by"]; proposedAt = row["proposed_at"]
         approvedBy = row["approved_by"]; approvedAt = row["approved_at"]
         rejectedBy = row["rejected_by"]; rejectedAt = row["rejected_at"]; rejectionReason = row["rejection_reason"]
@@ -103,6 +106,7 @@ struct Appointment: FetchableRecord, Sendable {
             ("rejected_at", rejectedAt), ("rejection_reason", rejectionReason), ("end_date", endDate), ("end_reason", endReason),
         ]
         for (name, value) in optional { if let value { object[name] = .string(value) } }
+        if let salaryCoefficient { object["salary_coefficient"] = .string(salaryCoefficient.description) }
         return .object(object)
     }
 }

@@ -36,9 +36,16 @@ struct AppointmentMethods: Sendable {
         if let mismatch = rank.mismatch(orgKind: orgKind) {
             throw RPCError.invalidParams(field: "equivalent_rank", "equivalent_rank: \(org) is \(mismatch)")
         }
+        let salaryCoefficient = try call.string("salary_coefficient").map { raw in
+            guard let value = Coefficient(raw), value.thousandths > 0 else {
+                throw RPCError.invalidParams(field: "salary_coefficient",
+                                             "salary_coefficient must be a positive exact decimal with up to 3 places, as a string (e.g. \"6.2\"), not \(raw)")
+            }
+            return value
+        }
         let proposal = AppointmentStore.Proposal(
             org: org, post: post, program: program, personID: personID, termStart: termStart, termEnd: termEnd,
-            equivalentRank: rank, decisionRef: call.text("decision_ref"))
+            equivalentRank: rank, decisionRef: call.text("decision_ref"), salaryCoefficient: salaryCoefficient)
         let id = try store.insert(proposal, by: call.principalName, at: call.timestamp, today: call.today)
         return try changed(call, store, id)
     }

@@ -73,6 +73,7 @@ struct AppointmentStore: DomainStore {
         let termEnd: String?
         let equivalentRank: EquivalentRank
         let decisionRef: String?
+        let salaryCoefficient: Coefficient?
     }
 
     /// Inserts a proposal; `today` only words a clash message.
@@ -81,10 +82,10 @@ struct AppointmentStore: DomainStore {
                                    termStart: p.termStart, termEnd: p.termEnd, endDate: nil, today: today) {
             try db.execute(sql: """
                 INSERT INTO appointment(org, post, program, person_id, term_start, term_end, equivalent_rank,
-                                        decision_ref, state, proposed_by, proposed_at, updated_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'proposed', ?, ?, ?)
+                                        decision_ref, salary_coefficient, state, proposed_by, proposed_at, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'proposed', ?, ?, ?)
                 """, arguments: [p.org, p.post.rawValue, p.program, p.personID, p.termStart, p.termEnd, p.equivalentRank.rawValue,
-                                 p.decisionRef, principal, timestamp, timestamp])
+                                 p.decisionRef, p.salaryCoefficient?.thousandths, principal, timestamp, timestamp])
         }
         return db.lastInsertedRowID
     }
