@@ -106,7 +106,7 @@ struct MethodRunner: Sendable {
         guard let principal = call.principal else { throw RPCError.unauthenticated() }
         let key = call.string(IdempotencyStore.paramName)
         let digest = key.map { _ in IdempotencyStore.digest(method: spec.name, params: call.params) }
-        return try store.pool.write { db in
+        return try StorageErrors.mappingFullDisk { try store.pool.write { db in
             if let key, let digest {
                 let notBefore = UTCTime.ago(seconds: idempotencyRetentionSeconds)
                 if case .replay(let result) = try IdempotencyStore.lookup(
@@ -123,7 +123,7 @@ struct MethodRunner: Sendable {
                                            digest: digest, result: withoutSecrets(spec.name, change.result))
             }
             return change.result
-        }
+        } }
     }
 
     /// Records a denial in the audit trail (in its own transaction) and returns the error to throw.

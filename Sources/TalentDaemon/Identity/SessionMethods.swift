@@ -14,8 +14,8 @@ struct SessionMethods: Sendable {
     func login(_ call: Call) throws -> JSONValue {
         let name = try call.requiredString("principal")
         let secret = try call.requiredString("secret")
-        try throttle.check(name: name, connection: call.connection)
         let principal = try store.pool.read { try Principal.find($0, name: name) }
+        try throttle.check(name: name, connection: call.connection, isPrincipal: principal != nil)
         var via = "password"
         var tokenID: Int64?
         var accepted = false
