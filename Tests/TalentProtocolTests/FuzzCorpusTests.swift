@@ -24,7 +24,7 @@ final class FuzzCorpusTests: XCTestCase {
     /// Split points and lengths around the framer's limit, which the harness uses (256 bytes).
     func testLinesAroundTheFramerLimit() {
         for length in [0, 1, 255, 256, 257, 600] {
-            for cut in [0, 1, 128, 300] {
+            for cut in [0, 1, 128, 255] {
                 var bytes = [UInt8(cut)] + Array(repeating: UInt8(ascii: "a"), count: length)
                 bytes += Array("\n{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"m\"}".utf8)
                 FuzzEntry.run(bytes)
