@@ -63,7 +63,7 @@ FUZZ_SECONDS ?= 600
 
 fuzz-build: deps
 	$(SWIFT) build --scratch-path $(FUZZ_DIR) --product talent-fuzz \
-	  -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library
+	  -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library -Xswiftc -DFUZZING
 
 fuzz: fuzz-build
 	mkdir -p $(FUZZ_DIR)/corpus $(FUZZ_DIR)/crashes

@@ -1,5 +1,8 @@
-// The libFuzzer entry point: `make fuzz` builds this with -sanitize=fuzzer,address and
-// -parse-as-library (libFuzzer supplies main). In an ordinary build it is an empty program.
+// The libFuzzer harness. `make fuzz` builds it with -sanitize=fuzzer,address, -parse-as-library
+// and -DFUZZING: there is then no top-level code, and the entry point SwiftPM links in (named
+// <module>_main, so tests can link the module) hands over to libFuzzer's driver. In an ordinary
+// build it replays the input files it is given (`talent-fuzz Tests/fuzz/corpus/*`).
+import Foundation
 import TalentProtocol
 
 @_cdecl("LLVMFuzzerTestOneInput")
@@ -8,3 +11,26 @@ public func talentFuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> In
     FuzzEntry.run(Array(UnsafeBufferPointer(start: data, count: size)))
     return 0
 }
+
+#if FUZZING
+public typealias Argv = UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?
+
+@_silgen_name("LLVMFuzzerRunDriver")
+func LLVMFuzzerRunDriver(_ argc: UnsafeMutablePointer<Int32>, _ argv: UnsafeMutablePointer<Argv>,
+                         _ test: @convention(c) (UnsafePointer<UInt8>?, Int) -> Int32) -> Int32
+
+@_cdecl("talent_fuzz_main")
+public func talentFuzzMain(_ argc: Int32, _ argv: Argv) -> Int32 {
+    var argc = argc
+    var argv = argv
+    return LLVMFuzzerRunDriver(&argc, &argv, talentFuzzOneInput)
+}
+#else
+for path in CommandLine.arguments.dropFirst() {
+    guard let data = FileManager.default.contents(atPath: path) else {
+        FileHandle.standardError.write(Data("cannot read \(path)\n".utf8))
+        exit(1)
+    }
+    FuzzEntry.run(Array(data))
+}
+#endif
