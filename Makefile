@@ -55,7 +55,7 @@ unit-test: build-debug
 integration-test: build-debug py-deps
 	$(PYTHON) -m pytest -q -p no:cacheprovider Tests/integration
 
-# The fuzz build has its own scratch path: its flags (sanitizers, -parse-as-library) must never mix
+# The fuzz build has its own scratch path: its flags (sanitizers, -DFUZZING) must never mix
 # with the ordinary build's products. libFuzzer adds what it finds to a copy of the seed corpus, so
 # the tree stays clean; a crash input is written to $(FUZZ_DIR)/crashes and becomes a unit test.
 FUZZ_DIR := .build-fuzz
@@ -63,7 +63,7 @@ FUZZ_SECONDS ?= 600
 
 fuzz-build: deps
 	$(SWIFT) build --scratch-path $(FUZZ_DIR) --product talent-fuzz \
-	  -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library -Xswiftc -DFUZZING
+	  -Xswiftc -sanitize=fuzzer,address -Xswiftc -DFUZZING
 
 fuzz: fuzz-build
 	mkdir -p $(FUZZ_DIR)/corpus $(FUZZ_DIR)/crashes

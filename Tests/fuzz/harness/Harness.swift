@@ -1,7 +1,7 @@
-// The libFuzzer harness. `make fuzz` builds it with -sanitize=fuzzer,address, -parse-as-library
-// and -DFUZZING: there is then no top-level code, and the entry point SwiftPM links in (named
-// <module>_main, so tests can link the module) hands over to libFuzzer's driver. In an ordinary
-// build it replays the input files it is given (`talent-fuzz Tests/fuzz/corpus/*`).
+// The libFuzzer harness. `make fuzz` builds it with -sanitize=fuzzer,address and -DFUZZING: the
+// entry point SwiftPM links (named <module>_main, so tests can link the module) then hands over
+// to libFuzzer's driver. In an ordinary build `@main` below is the entry point: it replays the
+// input files it is given (`talent-fuzz Tests/fuzz/corpus/*`), without libFuzzer.
 import Foundation
 import TalentProtocol
 
@@ -26,11 +26,16 @@ public func talentFuzzMain(_ argc: Int32, _ argv: Argv) -> Int32 {
     return LLVMFuzzerRunDriver(&argc, &argv, talentFuzzOneInput)
 }
 #else
-for path in CommandLine.arguments.dropFirst() {
-    guard let data = FileManager.default.contents(atPath: path) else {
-        FileHandle.standardError.write(Data("cannot read \(path)\n".utf8))
-        exit(1)
+@main
+enum ReplayInputs {
+    static func main() {
+        for path in CommandLine.arguments.dropFirst() {
+            guard let data = FileManager.default.contents(atPath: path) else {
+                FileHandle.standardError.write(Data("cannot read \(path)\n".utf8))
+                exit(1)
+            }
+            FuzzEntry.run(Array(data))
+        }
     }
-    FuzzEntry.run(Array(data))
 }
 #endif
