@@ -39,7 +39,7 @@ def run(lines: int, talentd: str) -> None:
                 stalled_since = None
             except BlockingIOError:
                 stalled_since = stalled_since or time.monotonic()
-                if time.monotonic() - stalled_since > 3:
+                if time.monotonic() - stalled_since > 10:  # a blocking writer would wait forever
                     break
                 time.sleep(0.01)
         last, quiet_since = -1, time.monotonic()

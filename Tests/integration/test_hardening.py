@@ -117,7 +117,7 @@ def test_half_close_answers_every_line(daemon):
     sock.connect(daemon.socket)
     sock.sendall(b"".join(b'{"jsonrpc":"2.0","id":%d,"method":"system.ping"}\n' % i for i in range(count)))
     sock.shutdown(socket.SHUT_WR)
-    time.sleep(1.0)
+    time.sleep(3.0)  # a slow reader: the answers wait for it (up to stuck_output_timeout_s)
     data = b""
     while chunk := sock.recv(1 << 20):
         data += chunk

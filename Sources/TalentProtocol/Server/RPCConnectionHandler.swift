@@ -35,8 +35,8 @@ final class RPCConnectionHandler: ChannelDuplexHandler {
     static let drainQuietPeriod = TimeAmount.milliseconds(100)
     /// While draining, a client that has not read its answers for this long is not waited for.
     static let drainStuckOutput = TimeAmount.seconds(1)
-    /// How long a closing connection waits for its last answers to reach a client that reads.
-    static let closeGrace = TimeAmount.seconds(2)
+    /// How long a connection closed for being stuck waits for its last line to be read.
+    static let stuckCloseGrace = TimeAmount.seconds(2)
 
     init(dispatcher: Dispatcher, connection: ConnectionInfo, stats: ServerStats, limits: Limits) {
         self.dispatcher = dispatcher
@@ -60,7 +60,7 @@ final class RPCConnectionHandler: ChannelDuplexHandler {
             guard context.channel.isActive, !self.closing else { return }
             if !self.busy, self.queue.isEmpty, self.outputBlockedSince == nil,
                NIODeadline.now() - self.lastActivityAt >= self.idleTimeout {
-                self.closeAfterWrites(context: context)
+                self.closeAfterWrites(context: context, grace: Self.stuckCloseGrace)
             } else {
                 self.scheduleIdleCheck(context: context)
             }
@@ -114,7 +114,7 @@ final class RPCConnectionHandler: ChannelDuplexHandler {
         write(Response.failureLine(id: .null, error: .overloaded(
             "answers went unread for \(limits.stuckOutputTimeoutSeconds) s with more than \(limits.maxUnsentBytesPerConnection) bytes waiting; closing the connection: read the answers of pipelined requests as they come")),
               context: context)
-        closeAfterWrites(context: context)
+        closeAfterWrites(context: context, grace: Self.stuckCloseGrace)
     }
 
     /// When shutdown began on this connection. Reading goes on for one quiet period (a request
@@ -184,25 +184,26 @@ final class RPCConnectionHandler: ChannelDuplexHandler {
         }
     }
 
+    /// After a half-close the client still has until the stuck-output timeout to read its answers.
     private func closeIfDone(context: ChannelHandlerContext) {
         guard !busy, queue.isEmpty, inputClosed else { return }
-        closeAfterWrites(context: context)
+        closeAfterWrites(context: context, grace: .seconds(limits.stuckOutputTimeoutSeconds))
     }
 
     /// Closes once every answer written so far has reached the socket (writes complete in order,
-    /// so an empty write's promise marks the end), or after a grace period if the client does not
-    /// read them: a plain close would discard answers still waiting in the channel.
-    private func closeAfterWrites(context: ChannelHandlerContext) {
+    /// so an empty write's promise marks the end), or after `grace` if the client does not read
+    /// them: a plain close would discard answers still waiting in the channel.
+    private func closeAfterWrites(context: ChannelHandlerContext, grace: TimeAmount) {
         guard !closing, context.channel.isActive else { return }
         closing = true
         unflushed = false
         let written = context.eventLoop.makePromise(of: Void.self)
         context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(capacity: 0)), promise: written)
-        let grace = context.eventLoop.assumeIsolated().scheduleTask(in: Self.closeGrace) {
+        let timeout = context.eventLoop.assumeIsolated().scheduleTask(in: grace) {
             context.close(promise: nil)
         }
         written.futureResult.assumeIsolated().whenComplete { _ in
-            grace.cancel()
+            timeout.cancel()
             context.close(promise: nil)
         }
     }
@@ -220,7 +221,7 @@ final class RPCConnectionHandler: ChannelDuplexHandler {
             return
         }
         if !busy, queue.isEmpty, readingStopped || now - lastActivityAt >= Self.drainQuietPeriod {
-            closeAfterWrites(context: context)
+            closeAfterWrites(context: context, grace: Self.drainStuckOutput)
             return
         }
         context.eventLoop.assumeIsolated().scheduleTask(in: Self.drainQuietPeriod) {
