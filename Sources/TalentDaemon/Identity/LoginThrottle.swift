@@ -10,10 +10,12 @@ import TalentProtocol
 /// and users on other uids keep logging in promptly. A blocked Unix user does not lock out its
 /// own principals: a name that is a principal with no recent failures of its own still gets its
 /// attempt (another process of the same user flooding made-up names must not keep admin out);
-/// made-up names cost no hashing, and a real name's own count limits guesses at it. A success clears the name and the
-/// connection, not the uid (one valid password must not buy more guesses). Counts older than
-/// `forgetAfter` start again. Kept in memory: a restart forgets it, which costs a guesser more
-/// than it gains.
+/// made-up names cost no hashing, and a real name's own count limits guesses at it. A blocked
+/// uid can thus tell a real name from a made-up one by the answer: the price of not locking
+/// out a user's real principals, as guessing passwords stays bounded per name. A success
+/// clears the name and the connection, not the uid (one valid password must not buy more
+/// guesses). Counts older than `forgetAfter` start again. Kept in memory: a restart forgets
+/// it, which costs a guesser more than it gains.
 final class LoginThrottle: Sendable {
     let freeFailuresPerName = 5
     let freeFailuresPerConnection = 5
