@@ -1,7 +1,9 @@
 # talentd: two commands on a fresh Debian machine.
 #   make run   installs missing system packages, builds, initializes ./var/talent.db (admin password in
 #              ./var/admin.secret), serves on ./var/talentd.sock
-#   make test  installs, builds, runs every test suite (Swift unit tests, then the integration suite over the socket)
+#   make test  installs, builds, runs every test suite (Swift unit tests, the integration suite over the
+#              socket, then the fuzzer for 60 s)
+#   make fuzz  the libFuzzer harness (Tests/fuzz) for FUZZ_SECONDS (default 600)
 
 SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
@@ -14,11 +16,12 @@ PY_MODULES := pytest jsonschema
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 VAR := ./var
 
-.PHONY: run test deps py-deps build build-debug unit-test integration-test bench clean help
+.PHONY: run test deps py-deps build build-debug unit-test integration-test fuzz fuzz-build bench clean help
 
 help:
 	@echo "make run    - install what is missing, build (release), init $(VAR)/talent.db, serve on $(VAR)/talentd.sock"
 	@echo "make test   - install what is missing, build, run the unit and integration tests"
+	@echo "make fuzz   - fuzz the framer, JSON parser and envelope for FUZZ_SECONDS (default 600); crashes in $(FUZZ_DIR)/crashes"
 	@echo "make bench  - compare talentd with redis-server over Unix sockets (Ops/bench)"
 
 deps:
@@ -52,10 +55,27 @@ unit-test: build-debug
 integration-test: build-debug py-deps
 	$(PYTHON) -m pytest -q -p no:cacheprovider Tests/integration
 
+# The fuzz build has its own scratch path: its flags (sanitizers, -DFUZZING) must never mix
+# with the ordinary build's products. libFuzzer adds what it finds to a copy of the seed corpus, so
+# the tree stays clean; a crash input is written to $(FUZZ_DIR)/crashes and becomes a unit test.
+FUZZ_DIR := .build-fuzz
+FUZZ_SECONDS ?= 600
+
+fuzz-build: deps
+	$(SWIFT) build --scratch-path $(FUZZ_DIR) --product talent-fuzz \
+	  -Xswiftc -sanitize=fuzzer,address -Xswiftc -DFUZZING
+
+fuzz: fuzz-build
+	mkdir -p $(FUZZ_DIR)/corpus $(FUZZ_DIR)/crashes
+	cp Tests/fuzz/corpus/* $(FUZZ_DIR)/corpus/
+	$(FUZZ_DIR)/debug/talent-fuzz $(FUZZ_DIR)/corpus -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
+	  -artifact_prefix=$(FUZZ_DIR)/crashes/ -print_final_stats=1
+
 test: unit-test integration-test
+	$(MAKE) fuzz FUZZ_SECONDS=60
 
 bench: deps
 	bash Ops/bench/compare-redis.sh
 
 clean:
-	rm -rf .build
+	rm -rf .build $(FUZZ_DIR)

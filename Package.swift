@@ -25,6 +25,8 @@ let package = Package(
             dependencies: [
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                // Drives the line framer in FuzzEntry without a socket.
+                .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ]
@@ -96,6 +98,12 @@ let package = Package(
                 "TalentDaemon",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
+        ),
+        // The libFuzzer harness (`make fuzz`): framer, JSON parser and envelope via FuzzEntry.
+        .executableTarget(
+            name: "talent-fuzz",
+            dependencies: ["TalentProtocol"],
+            path: "Tests/fuzz/harness"
         ),
         .testTarget(
             name: "TalentProtocolTests",

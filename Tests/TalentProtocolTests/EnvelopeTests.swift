@@ -137,6 +137,17 @@ final class EnvelopeTests: XCTestCase {
         }
     }
 
+    /// One rule for numbers, ids as params: an integral number is that integer however written.
+    func testIntegralNumericIdsAreThatInteger() {
+        let cases: [(String, Int64)] = [("1.0", 1), ("-0", 0), ("-0.0", 0), ("1e2", 100), ("-7.0", -7), ("2.5e1", 25)]
+        for (text, id) in cases {
+            XCTAssertEqual(accepted(#"{"jsonrpc":"2.0","id":\#(text),"method":"m"}"#)?.id, .int(id), text)
+        }
+        var out: [UInt8] = []
+        Response.success(id: accepted(#"{"jsonrpc":"2.0","id":1.0,"method":"m"}"#)!.id!, result: .null, into: &out)
+        XCTAssertEqual(String(decoding: out, as: UTF8.self), #"{"jsonrpc":"2.0","id":1,"result":null}"#)
+    }
+
     func testNullIdIsAnsweredAndIsNotANotification() {
         let request = accepted(#"{"jsonrpc":"2.0","id":null,"method":"m"}"#)
         XCTAssertNotNil(request)

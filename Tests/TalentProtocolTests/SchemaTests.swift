@@ -445,4 +445,26 @@ final class SchemaTests: XCTestCase {
         // Same order as the text, since the format is fixed-width.
         XCTAssertEqual(shuffled.sorted().map(\.description), shuffled.map(\.description).sorted())
     }
+
+    // MARK: the text rule
+
+    func testStringsRefuseNulAndControlCharactersButTab() {
+        let single = compile(#"{"type": "string"}"#)
+        assertAccepts(single, [#""Nguyễn Văn A""#, #""tab\there""#, #""""#])
+        for bad in [#""Nguyen\u0000Evil""#, #""line\nbreak""#, #""cr\r""#, #""esc\u001b[31m""#, #""\u0001""#, #""\u001f""#] {
+            assertRejects(single, bad, field: "x")
+        }
+        let error = assertRejects(single, #""ACME\u0000 hidden""#, field: "x")
+        XCTAssertEqual(error?.message.contains("NUL (U+0000) (character 5)"), true, error?.message ?? "")
+        // The rule holds whatever the schema says, down to nested members and array items.
+        let nested = compile(#"{"type": "object", "properties": {"a": {"type": "array", "items": {}}}}"#)
+        assertRejects(nested, #"{"a": ["ok", "bad\u0007"]}"#, field: "x.a[1]")
+    }
+
+    func testMultilineStringsAllowLineBreaksButNeverNul() {
+        let multiline = compile(#"{"type": "string", "x-multiline": true}"#)
+        assertAccepts(multiline, [#""first line\nsecond line""#, #""windows\r\nline""#, #""tab\t""#])
+        assertRejects(multiline, #""a\u0000b""#, field: "x")
+        assertRejects(multiline, #""bell\u0007""#, field: "x")
+    }
 }

@@ -31,7 +31,9 @@ struct MethodRunner: Sendable {
         do {
             return try authorizeAndRun(spec, context, now: clock.read())
         } catch let error as DatabaseError {
-            // What a store did not translate still reaches the client as a reason, never `internal`.
+            // What a store did not translate still reaches the client as a reason, never `internal`:
+            // a full disk (any read or write of any method) and any constraint failure.
+            if StorageErrors.isFullDisk(error) { throw RPCError.storageFull() }
             guard let translated = ConstraintErrors.translate(error) else { throw error }
             throw translated
         }

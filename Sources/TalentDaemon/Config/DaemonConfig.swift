@@ -62,6 +62,8 @@ public struct DaemonConfig: Sendable {
             if let n = limits["max_batch"]?.intValue { config.limits.maxBatch = Int(n) }
             if let n = limits["max_connections"]?.intValue { config.limits.maxConnections = Int(n) }
             if let n = limits["max_queued_per_connection"]?.intValue { config.limits.maxQueuedPerConnection = Int(n) }
+            if let n = limits["max_unsent_bytes_per_connection"]?.intValue { config.limits.maxUnsentBytesPerConnection = Int(n) }
+            if let n = limits["stuck_output_timeout_s"]?.intValue { config.limits.stuckOutputTimeoutSeconds = n }
             if let n = limits["idle_timeout_unauthenticated_s"]?.intValue { config.limits.idleTimeoutUnauthenticatedSeconds = n }
             if let n = limits["idle_timeout_s"]?.intValue { config.limits.idleTimeoutSeconds = n }
         }
@@ -90,6 +92,8 @@ public struct DaemonConfig: Sendable {
             "max_batch": {"type": "integer", "minimum": 1, "maximum": 100000},
             "max_connections": {"type": "integer", "minimum": 1, "maximum": 100000},
             "max_queued_per_connection": {"type": "integer", "minimum": 1, "maximum": 1000000},
+            "max_unsent_bytes_per_connection": {"type": "integer", "minimum": 65536, "maximum": 1073741824},
+            "stuck_output_timeout_s": {"type": "integer", "minimum": 1, "maximum": 86400},
             "idle_timeout_unauthenticated_s": {"type": "integer", "minimum": 1, "maximum": 86400},
             "idle_timeout_s": {"type": "integer", "minimum": 1, "maximum": 604800}}},
           "health": {"type": "object", "additionalProperties": false, "properties": {

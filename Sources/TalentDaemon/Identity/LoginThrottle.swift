@@ -7,10 +7,15 @@ import TalentProtocol
 /// client address). Past a few free failures, attempts for any of them are refused with
 /// `rate_limited`, before any hashing, for a delay that doubles with each further failure up to
 /// `maxDelay`. So a flood from one Unix user stops costing Argon2 work within a few attempts,
-/// and users on other uids keep logging in promptly. A success clears the name and the
-/// connection, not the uid (one valid password must not buy more guesses). Counts older than
-/// `forgetAfter` start again. Kept in memory: a restart forgets it, which costs a guesser more
-/// than it gains.
+/// and users on other uids keep logging in promptly. A blocked Unix user does not lock out its
+/// own principals: a name that is a principal with no recent failures of its own still gets its
+/// attempt (another process of the same user flooding made-up names must not keep admin out);
+/// made-up names cost no hashing, and a real name's own count limits guesses at it. A blocked
+/// uid can thus tell a real name from a made-up one by the answer: the price of not locking
+/// out a user's real principals, as guessing passwords stays bounded per name. A success
+/// clears the name and the connection, not the uid (one valid password must not buy more
+/// guesses). Counts older than `forgetAfter` start again. Kept in memory: a restart forgets
+/// it, which costs a guesser more than it gains.
 final class LoginThrottle: Sendable {
     let freeFailuresPerName = 5
     let freeFailuresPerConnection = 5
@@ -39,11 +44,16 @@ final class LoginThrottle: Sendable {
         [.name(name)] + (connection.peer.map { [.uid($0.uid)] } ?? [])
     }
 
-    /// Throws `rate_limited` while `name`, the connection or its Unix user is blocked.
-    func check(name: String, connection: ConnectionInfo) throws {
+    /// Throws `rate_limited` while `name` or the connection is blocked, or while its Unix user is
+    /// blocked unless `name` is a principal (`isPrincipal`) with no recent failures of its own.
+    func check(name: String, connection: ConnectionInfo, isPrincipal: Bool) throws {
         let now = NIODeadline.now()
-        let keys = keys(name, connection)
-        let tracked = entries.withLockedValue { entries in keys.compactMap { entries[$0]?.blockedUntil } }
+        let tracked = entries.withLockedValue { entries in
+            let own = entries[.name(name)]
+            let ownRecentFailures = own.map { $0.failures > 0 && now - $0.lastFailure <= forgetAfter } ?? false
+            let keys = isPrincipal && !ownRecentFailures ? [.name(name)] : keys(name, connection)
+            return keys.compactMap { entries[$0]?.blockedUntil }
+        }
         let connectionUntil = connection.session.withLockedValue { $0.blockedUntil }
         if let until = (tracked + [connectionUntil].compactMap { $0 }).filter({ $0 > now }).max() {
             let wait = max(1, (until - now).nanoseconds / 1_000_000)

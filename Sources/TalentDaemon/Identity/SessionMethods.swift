@@ -13,10 +13,12 @@ struct SessionMethods: Sendable {
     func login(_ call: Call) throws -> JSONValue {
         let name = try call.requiredString("principal")
         let secret = try call.requiredString("secret")
-        try throttle.check(name: name, connection: call.connection)
         // Read before the secret is checked: a token revoked from here on ends this session.
         let generation = sessions.generation
         let principal = try reading { try $0.principal(named: name) }
+        // The throttle knows whether the name is real: a flood of made-up names from one Unix
+        // user must not lock out that user's real principals.
+        try throttle.check(name: name, connection: call.connection, isPrincipal: principal != nil)
         var via = "password"
         var tokenID: Int64?
         var accepted = false

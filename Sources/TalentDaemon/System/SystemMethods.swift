@@ -1,3 +1,4 @@
+import GRDB
 import NIOCore
 import TalentProtocol
 import TalentStorage
@@ -58,10 +59,22 @@ final class SystemMethods: Sendable {
     func health(_ call: Call) throws -> JSONValue {
         var database: [String: JSONValue] = [:]
         let databaseStatus: Status
+        // The probe rewrites one row, which a full disk may still hold in pages already
+        // allocated: below this much free space real writes fail, so the check does too.
+        let fullBelowBytes: Int64 = 1 << 20
         do {
             try store.probeWrite(at: call.timestamp)
+            if let free = store.freeDiskBytes(), free < fullBelowBytes { throw RPCError.storageFull() }
             databaseStatus = .ok
             database["writable"] = true
+        } catch let error as RPCError {
+            databaseStatus = .failing
+            database["writable"] = false
+            database["message"] = .string(error.message)
+        } catch let error as DatabaseError where StorageErrors.isFullDisk(error) {
+            databaseStatus = .failing
+            database["writable"] = false
+            database["message"] = .string(RPCError.storageFull().message)
         } catch {
             databaseStatus = .failing
             database["writable"] = false
@@ -107,6 +120,7 @@ final class SystemMethods: Sendable {
             "connections": [
                 "open": JSONValue(snapshot.connectionsOpen), "total": JSONValue(snapshot.connectionsTotal),
                 "rejected": JSONValue(snapshot.connectionsRejected), "limit": JSONValue(config.limits.maxConnections),
+                "output_paused": JSONValue(snapshot.outputPaused), "output_stuck_closed": JSONValue(snapshot.outputStuckClosed),
             ],
             "bytes": ["in": JSONValue(snapshot.bytesIn), "out": JSONValue(snapshot.bytesOut)],
             "protocol_errors": JSONValue(snapshot.protocolErrors),

@@ -1,4 +1,5 @@
 import Logging
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 
@@ -21,6 +22,10 @@ public final class Dispatcher: Sendable {
     private let workers: NIOThreadPool
     private let heavyWorkers: NIOThreadPool
     private let logger: Logger
+    /// Requests handed to a worker pool whose answer has not yet been made on its event loop.
+    /// Shutdown waits for none before stopping the event loops the answers are delivered on.
+    private let onWorkers = NIOLockedValueBox(0)
+    public var requestsOnWorkers: Int { onWorkers.withLockedValue { $0 } }
 
     /// `workers` run handlers that touch the database; `heavyWorkers` (at most one thread per
     /// core) run `.heavy` ones, so CPU-bound work queues there instead of starving the rest.
@@ -122,11 +127,13 @@ public final class Dispatcher: Sendable {
         }
         let heavy = method.flags.contains(.heavy) && (method.isHeavy?(request.params) ?? true)
         let pool = heavy ? heavyWorkers : workers
+        onWorkers.withLockedValue { $0 += 1 }
         let future = pool.runIfActive(eventLoop: eventLoop) { [self] in
             run(method, context)
         }.flatMapErrorThrowing { _ in
             Result<JSONValue, RPCError>.failure(.unavailable("the daemon is shutting down; retry shortly"))
         }.map { [self] result -> [UInt8]? in
+            onWorkers.withLockedValue { $0 -= 1 }
             if case .ready(let bytes) = finish(request, statsKey: method.name, started: started, result) { return bytes }
             return nil
         }

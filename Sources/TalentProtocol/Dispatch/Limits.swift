@@ -11,6 +11,13 @@ public struct Limits: Sendable {
     /// Requests read but not yet answered on one connection before the daemon stops reading from
     /// it (backpressure: a client that writes without reading cannot make the daemon buffer without bound).
     public var maxQueuedPerConnection = 4096
+    /// Answer bytes written but not yet taken by the client, per connection. Past this the daemon
+    /// stops answering and reading that connection until the client reads (as Redis's client
+    /// output buffer limit): answers the client does not read cannot grow memory.
+    public var maxUnsentBytesPerConnection = 4 << 20
+    /// A connection whose unsent answers have stayed over the bound this long is closed, after a
+    /// last `overloaded` line: a client that never reads cannot hold its requests forever.
+    public var stuckOutputTimeoutSeconds: Int64 = 60
     /// A connection that has not logged in is closed after this many idle seconds.
     public var idleTimeoutUnauthenticatedSeconds: Int64 = 10
     /// A logged-in connection is closed after this many idle seconds.

@@ -52,6 +52,11 @@ extension RPCError {
     public static func unavailable(_ message: String) -> RPCError {
         RPCError(code: -32002, reason: "unavailable", message: message)
     }
+    /// The database could not be written because its volume is full: an operator's job, not a bug.
+    public static func storageFull(_ message: String =
+        "the database could not be written: its disk is full; nothing was changed. Free space on the volume holding the database file, then retry (the daemon recovers by itself)") -> RPCError {
+        RPCError(code: -32003, reason: "storage_full", message: message)
+    }
     public static func notFound(_ message: String, details: [String: JSONValue] = [:]) -> RPCError {
         RPCError(code: -32004, reason: "not_found", message: message, details: details)
     }

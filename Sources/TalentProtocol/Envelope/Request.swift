@@ -15,8 +15,12 @@ public struct Request: Sendable {
         switch members["id"] {
         case nil: id = nil
         case .some(.string), .some(.int), .some(.null): id = members["id"]
+        case .some(.double(let d)) where d == d.rounded() && abs(d) < 9.2e18:
+            // The rule integer params follow: an integral number is that integer however it is
+            // written (1.0, 1e2, -0), and the answer carries it in canonical form (1, 100, 0).
+            id = .int(Int64(d))
         case .some(.double(let d)) where d == d.rounded():
-            // Whole but not a 64-bit integer (1e300, 2^63): it could not be echoed unchanged.
+            // Whole but not a 64-bit integer (1e300, 2^63): it could not be echoed as an integer.
             return .failure(EnvelopeFailure(id: .null, error: .invalidRequest(
                 "\"id\" must be a string, a 64-bit integer or null; \(d) is out of range")))
         case .some(let other):

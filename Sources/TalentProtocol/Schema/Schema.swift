@@ -7,6 +7,11 @@
 /// `additionalProperties` (boolean or schema), `items`, `minItems`, `maxItems`, `minLength`,
 /// `maxLength`, `minimum`, `maximum`, `pattern`, `format` (`date`, `date-time`), `anyOf`.
 /// An unsupported keyword is refused at start-up rather than silently ignored.
+///
+/// One rule holds for every string, whatever its schema: it must not contain U+0000 nor another
+/// C0 control character except tab (SQLite and C strings cut text at a NUL; control characters
+/// garble logs and terminals), so the database holds exactly what was sent. A string marked
+/// `"x-multiline": true` may also hold line breaks (\n, \r), never a NUL.
 public final class Schema: @unchecked Sendable {  // immutable after init
     let types: Set<String>?
     let enumValues: [JSONValue]?
@@ -22,6 +27,8 @@ public final class Schema: @unchecked Sendable {  // immutable after init
     let pattern: (source: String, regex: Regex<AnyRegexOutput>)?
     let format: String?
     let anyOf: [Schema]?
+    /// `x-multiline`: line breaks allowed.
+    let multiline: Bool
 
     public struct CompileError: Error, CustomStringConvertible {
         public let description: String
@@ -30,7 +37,7 @@ public final class Schema: @unchecked Sendable {  // immutable after init
     static let knownKeywords: Set<String> = [
         "$ref", "type", "enum", "const", "properties", "required", "additionalProperties", "items",
         "minItems", "maxItems", "minLength", "maxLength", "minimum", "maximum", "pattern", "format",
-        "anyOf", "description", "title", "examples", "default", "x-secret",
+        "anyOf", "description", "title", "examples", "default", "x-secret", "x-multiline",
     ]
 
     public convenience init(_ json: JSONValue, components: [String: JSONValue]) throws {
@@ -88,6 +95,7 @@ public final class Schema: @unchecked Sendable {  // immutable after init
             pattern = nil
         }
         format = object["format"]?.stringValue
+        multiline = object["x-multiline"] == .bool(true)
         anyOf = try object["anyOf"]?.arrayValue?.enumerated().map {
             try Schema($0.element, components: components, path: "\(path).anyOf[\($0.offset)]")
         }
@@ -114,6 +122,7 @@ public final class Schema: @unchecked Sendable {  // immutable after init
         }
         switch value {
         case .string(let s):
+            try Self.checkText(s, multiline: multiline, field: field)
             let length = s.unicodeScalars.count
             if let minLength, length < minLength {
                 throw .invalidParams(field: field, minLength == 1 ? "\(field) must not be empty" : "\(field) must be at least \(minLength) characters")
@@ -169,6 +178,17 @@ public final class Schema: @unchecked Sendable {  // immutable after init
                 }
                 try extra.validate(member, field: prefix + name)
             }
+        }
+    }
+
+    /// The text rule above; the message names the first offending character and its position.
+    static func checkText(_ s: String, multiline: Bool, field: String) throws(RPCError) {
+        for (offset, scalar) in s.unicodeScalars.enumerated() where scalar.value < 0x20 && scalar != "\t" {
+            if multiline, scalar == "\n" || scalar == "\r" { continue }
+            let code = "U+" + String(repeating: "0", count: scalar.value < 0x10 ? 3 : 2) + String(scalar.value, radix: 16, uppercase: true)
+            let allowed = multiline ? "tab and line breaks are the only control characters allowed" : "a single line of text (tab allowed)"
+            throw .invalidParams(field: field,
+                "\(field) must not contain \(scalar.value == 0 ? "NUL (U+0000)" : "the control character \(code)") (character \(offset + 1)); \(allowed)")
         }
     }
 

@@ -5,9 +5,13 @@ struct DrainEvent {}
 
 /// Serves one connection. Lines are answered strictly in the order they arrived (the pipelining
 /// guarantee in PROTOCOL.md): a line whose handler runs on the worker pool holds back the lines
-/// behind it until it is answered. Reading pauses while too many lines wait, so a client that
-/// writes without reading cannot make the daemon buffer without bound. An idle connection is
-/// closed: soon if it never logged in, after the configured idle time if it did.
+/// behind it until it is answered. Two bounds keep a client that writes without reading from
+/// growing the daemon's memory: reading pauses while too many lines wait, and answering (and so
+/// reading) pauses while more than `maxUnsentBytesPerConnection` of answers wait for the client
+/// to read them (the channel is then not writable). A connection stuck that way past
+/// `stuckOutputTimeoutSeconds` is closed. An idle connection is closed: soon if it never
+/// logged in, after the configured idle time if it did. Closing always lets the answers already
+/// written reach the socket first, so a half-closed client gets every answer.
 final class RPCConnectionHandler: ChannelDuplexHandler {
     typealias InboundIn = Frame
     typealias OutboundIn = ByteBuffer
@@ -22,10 +26,17 @@ final class RPCConnectionHandler: ChannelDuplexHandler {
     private var heldRead = false
     private var inputClosed = false
     private var unflushed = false
+    private var closing = false
     private var lastActivityAt = NIODeadline.now()
+    /// Since when the unsent answers have been over the bound; nil while the client keeps up.
+    private var outputBlockedSince: NIODeadline?
     /// While draining, a connection is closed once it has been idle this long: a request the
     /// client wrote just before the signal may still be on its way through the kernel.
     static let drainQuietPeriod = TimeAmount.milliseconds(100)
+    /// While draining, a client that has not read its answers for this long is not waited for.
+    static let drainStuckOutput = TimeAmount.seconds(1)
+    /// How long a connection closed for being stuck waits for its last line to be read.
+    static let stuckCloseGrace = TimeAmount.seconds(2)
 
     init(dispatcher: Dispatcher, connection: ConnectionInfo, stats: ServerStats, limits: Limits) {
         self.dispatcher = dispatcher
@@ -46,10 +57,10 @@ final class RPCConnectionHandler: ChannelDuplexHandler {
     private func scheduleIdleCheck(context: ChannelHandlerContext) {
         let due = lastActivityAt + idleTimeout
         context.eventLoop.assumeIsolated().scheduleTask(deadline: max(due, .now() + .milliseconds(100))) {
-            guard context.channel.isActive else { return }
-            if !self.busy, self.queue.isEmpty, NIODeadline.now() - self.lastActivityAt >= self.idleTimeout {
-                self.flushIfNeeded(context: context)
-                context.close(promise: nil)
+            guard context.channel.isActive, !self.closing else { return }
+            if !self.busy, self.queue.isEmpty, self.outputBlockedSince == nil,
+               NIODeadline.now() - self.lastActivityAt >= self.idleTimeout {
+                self.closeAfterWrites(context: context, grace: Self.stuckCloseGrace)
             } else {
                 self.scheduleIdleCheck(context: context)
             }
@@ -73,11 +84,37 @@ final class RPCConnectionHandler: ChannelDuplexHandler {
     }
 
     func read(context: ChannelHandlerContext) {
-        if queue.count >= limits.maxQueuedPerConnection || readingStopped {
+        if queue.count >= limits.maxQueuedPerConnection || readingStopped || !context.channel.isWritable || closing {
             heldRead = true
         } else {
             context.read()
         }
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if context.channel.isWritable {
+            outputBlockedSince = nil
+            if !busy { processQueue(context: context) }
+        } else if outputBlockedSince == nil {
+            let since = NIODeadline.now()
+            outputBlockedSince = since
+            stats.recordOutputPaused()
+            context.eventLoop.assumeIsolated().scheduleTask(in: .seconds(limits.stuckOutputTimeoutSeconds)) {
+                self.closeIfStuck(context: context, since: since)
+            }
+        }
+        context.fireChannelWritabilityChanged()
+    }
+
+    /// The client has not read its answers for the whole timeout: tell it why and close.
+    private func closeIfStuck(context: ChannelHandlerContext, since: NIODeadline) {
+        guard context.channel.isActive, !closing, outputBlockedSince == since else { return }
+        stats.recordStuckOutputClosed()
+        queue.removeAll()
+        write(Response.failureLine(id: .null, error: .overloaded(
+            "answers went unread for \(limits.stuckOutputTimeoutSeconds) s with more than \(limits.maxUnsentBytesPerConnection) bytes waiting; closing the connection: read the answers of pipelined requests as they come")),
+              context: context)
+        closeAfterWrites(context: context, grace: Self.stuckCloseGrace)
     }
 
     /// When shutdown began on this connection. Reading goes on for one quiet period (a request
@@ -99,7 +136,7 @@ final class RPCConnectionHandler: ChannelDuplexHandler {
     }
 
     private func processQueue(context: ChannelHandlerContext) {
-        while !busy, let frame = queue.popFirst() {
+        while !busy, !closing, context.channel.isWritable, let frame = queue.popFirst() {
             switch frame {
             case .tooLarge:
                 write(Response.failureLine(id: .null, error: .tooLarge(
@@ -115,7 +152,7 @@ final class RPCConnectionHandler: ChannelDuplexHandler {
                     flushIfNeeded(context: context)
                     future.assumeIsolated().whenComplete { result in
                         self.busy = false
-                        if case .success(let bytes?) = result, context.channel.isActive {
+                        if case .success(let bytes?) = result, context.channel.isActive, !self.closing {
                             self.write(bytes, context: context)
                         }
                         self.processQueue(context: context)
@@ -123,9 +160,10 @@ final class RPCConnectionHandler: ChannelDuplexHandler {
                 }
             }
         }
-        if busy { return }
-        if !inReadBurst { flushIfNeeded(context: context) }
-        if heldRead, queue.count < limits.maxQueuedPerConnection / 2, !readingStopped {
+        if busy || closing { return }
+        // Over the bound the answers must be flushed for the client to be able to take them.
+        if !inReadBurst || !context.channel.isWritable { flushIfNeeded(context: context) }
+        if heldRead, queue.count < limits.maxQueuedPerConnection / 2, !readingStopped, context.channel.isWritable {
             heldRead = false
             context.read()
         }
@@ -146,21 +184,44 @@ final class RPCConnectionHandler: ChannelDuplexHandler {
         }
     }
 
+    /// After a half-close the client still has until the stuck-output timeout to read its answers.
     private func closeIfDone(context: ChannelHandlerContext) {
         guard !busy, queue.isEmpty, inputClosed else { return }
-        flushIfNeeded(context: context)
-        context.close(promise: nil)
+        closeAfterWrites(context: context, grace: .seconds(limits.stuckOutputTimeoutSeconds))
+    }
+
+    /// Closes once every answer written so far has reached the socket (writes complete in order,
+    /// so an empty write's promise marks the end), or after `grace` if the client does not read
+    /// them: a plain close would discard answers still waiting in the channel.
+    private func closeAfterWrites(context: ChannelHandlerContext, grace: TimeAmount) {
+        guard !closing, context.channel.isActive else { return }
+        closing = true
+        unflushed = false
+        let written = context.eventLoop.makePromise(of: Void.self)
+        context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(capacity: 0)), promise: written)
+        let timeout = context.eventLoop.assumeIsolated().scheduleTask(in: grace) {
+            context.close(promise: nil)
+        }
+        written.futureResult.assumeIsolated().whenComplete { _ in
+            timeout.cancel()
+            context.close(promise: nil)
+        }
     }
 
     /// Closes once every request read has been answered and either the client has been quiet or
-    /// reading has stopped, so a client that never stops writing cannot hold shutdown up.
+    /// reading has stopped, so a client that never stops writing cannot hold shutdown up. A
+    /// client that does not read its answers is not waited for past `drainStuckOutput`.
     private func closeWhenQuiet(context: ChannelHandlerContext) {
-        guard context.channel.isActive else { return }
+        guard context.channel.isActive, !closing else { return }
         let now = NIODeadline.now()
         if drainStartedAt == nil { drainStartedAt = now }
-        if !busy, queue.isEmpty, readingStopped || now - lastActivityAt >= Self.drainQuietPeriod {
-            flushIfNeeded(context: context)
+        if let blocked = outputBlockedSince, now - max(blocked, drainStartedAt!) >= Self.drainStuckOutput {
+            queue.removeAll()
             context.close(promise: nil)
+            return
+        }
+        if !busy, queue.isEmpty, readingStopped || now - lastActivityAt >= Self.drainQuietPeriod {
+            closeAfterWrites(context: context, grace: Self.drainStuckOutput)
             return
         }
         context.eventLoop.assumeIsolated().scheduleTask(in: Self.drainQuietPeriod) {

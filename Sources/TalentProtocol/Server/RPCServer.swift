@@ -40,6 +40,7 @@ public final class RPCServer: Sendable {
     private let serverChannel: Channel
     private let channels: NIOLockedValueBox<[ObjectIdentifier: Channel]>
     private let logger: Logger
+    private let dispatcher: Dispatcher
 
     /// Binds the socket (mode 0660) and starts serving. A stale socket file, one nobody listens
     /// on, is replaced; a live one makes start-up fail.
@@ -51,6 +52,7 @@ public final class RPCServer: Sendable {
         self.configuration = configuration
         self.logger = logger
         self.stats = stats
+        self.dispatcher = dispatcher
         let channels = NIOLockedValueBox<[ObjectIdentifier: Channel]>([:])
         self.channels = channels
         let group = MultiThreadedEventLoopGroup(numberOfThreads: configuration.eventLoopThreads)
@@ -62,6 +64,10 @@ public final class RPCServer: Sendable {
             .serverChannelOption(.backlog, value: 512)
             .childChannelOption(.allowRemoteHalfClosure, value: true)
             .childChannelOption(.maxMessagesPerRead, value: 16)
+            // The bound on unsent answers: over `high` the channel turns unwritable and the
+            // connection handler stops answering and reading until the client has read down to `low`.
+            .childChannelOption(.writeBufferWaterMark, value: ChannelOptions.Types.WriteBufferWaterMark(
+                low: limits.maxUnsentBytesPerConnection / 2, high: limits.maxUnsentBytesPerConnection))
             .childChannelInitializer { channel in
                 guard stats.admitConnection(limit: limits.maxConnections) else {
                     return channel.eventLoop.makeCompletedFuture {
@@ -115,6 +121,11 @@ public final class RPCServer: Sendable {
                            metadata: ["connections": .stringConvertible(left.count)])
             for channel in left { channel.close(promise: nil) }
         }
+        // Every connection must be closed, its handlers done, before the event loops stop: a task
+        // scheduled on a stopped loop is an error.
+        for channel in left { try? channel.closeFuture.wait() }
+        let settled = NIODeadline.now() + .seconds(5)
+        while dispatcher.requestsOnWorkers > 0, NIODeadline.now() < settled { usleep(10_000) }
         try? group.syncShutdownGracefully()
         unlink(configuration.socketPath)
     }

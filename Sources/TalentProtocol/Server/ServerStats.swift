@@ -18,6 +18,10 @@ public final class ServerStats: Sendable {
         public let bytesIn: Int
         public let bytesOut: Int
         public let protocolErrors: Int
+        /// Times a connection's unsent answers went over the bound (reading paused until it read).
+        public let outputPaused: Int
+        /// Connections closed because their answers stayed unread past the timeout.
+        public let outputStuckClosed: Int
         public let methods: [String: MethodSnapshot]
     }
 
@@ -36,6 +40,8 @@ public final class ServerStats: Sendable {
         var bytesIn = 0
         var bytesOut = 0
         var protocolErrors = 0
+        var outputPaused = 0
+        var outputStuckClosed = 0
         var methods: [String: MethodCounters] = [:]
     }
 
@@ -55,6 +61,8 @@ public final class ServerStats: Sendable {
     }
 
     func recordProtocolError() { state.withLockedValue { $0.protocolErrors += 1 } }
+    func recordOutputPaused() { state.withLockedValue { $0.outputPaused += 1 } }
+    func recordStuckOutputClosed() { state.withLockedValue { $0.outputStuckClosed += 1 } }
     func addBytes(in bytesIn: Int = 0, out bytesOut: Int = 0) {
         state.withLockedValue { $0.bytesIn += bytesIn; $0.bytesOut += bytesOut }
     }
@@ -79,6 +87,7 @@ public final class ServerStats: Sendable {
                 connectionsOpen: state.connectionsOpen, connectionsTotal: state.connectionsTotal,
                 connectionsRejected: state.connectionsRejected, bytesIn: state.bytesIn, bytesOut: state.bytesOut,
                 protocolErrors: state.protocolErrors,
+                outputPaused: state.outputPaused, outputStuckClosed: state.outputStuckClosed,
                 methods: state.methods.mapValues { counters in
                     MethodSnapshot(
                         requests: counters.requests, errors: counters.errorsByReason.values.reduce(0, +),
