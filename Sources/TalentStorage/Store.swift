@@ -8,6 +8,8 @@ public final class Store: Sendable {
     public let path: String
     /// Open to the storage layer and the domain stores; the protocol layer never sees it.
     public let pool: DatabasePool
+    /// Request writes go through here: queued writes share one commit (see `GroupCommit`).
+    public let writes: GroupCommit
     private let migrations: Migrations
 
     public enum OpenError: Error, CustomStringConvertible {
@@ -95,6 +97,7 @@ public final class Store: Sendable {
         self.path = path
         self.migrations = migrations
         self.pool = try DatabasePool(path: path, configuration: configuration)
+        self.writes = GroupCommit(pool: pool)
         // WAL alone makes commits durable only at checkpoints; FULL syncs the WAL on every
         // commit, which is what "acknowledged means durable" needs. Set on the writer after the
         // pool opens: GRDB's WAL set-up runs after prepareDatabase and sets NORMAL (found by

@@ -116,11 +116,12 @@ struct MethodRunner: Sendable {
     }
 
     private func write(_ spec: MethodSpec, _ call: Call, _ limitedToOrg: String?,
-                       _ handler: @Sendable (Call, Database) throws -> Change) throws -> JSONValue {
+                       _ handler: @escaping @Sendable (Call, Database) throws -> Change) throws -> JSONValue {
         guard let principal = call.principal else { throw RPCError.unauthenticated() }
         let key = call.string(IdempotencyStore.paramName)
         let digest = key.map { _ in IdempotencyStore.digest(method: spec.name, params: call.params) }
-        return try store.pool.write { db in
+        // Shared with the writes queued beside it (group commit), each in its own savepoint.
+        return try store.writes.write { db in
             if let key, let digest {
                 let notBefore = UTCTime.format(Instant(seconds: call.now.seconds - Int(idempotencyRetentionSeconds), milliseconds: call.now.milliseconds))
                 if case .replay(let result) = try IdempotencyStore(db).lookup(

@@ -12,8 +12,9 @@ public struct DaemonConfig: Sendable {
     public var logLevel: Logger.Level = .info
     public var limits = Limits()
     public var eventLoopThreads = System.coreCount
-    /// Threads that run handlers touching the database.
-    public var workerThreads = max(4, System.coreCount * 2)
+    /// Threads that run handlers touching the database. A writer mostly waits for its group
+    /// commit's fsync, so more writers waiting means more writes per commit.
+    public var workerThreads = max(16, System.coreCount * 4)
     /// Threads for password hashing (Argon2): at most one per core; by default half of them, so
     /// a flood of logins leaves the other half to everything else.
     public var hashThreads = max(1, System.coreCount / 2)
