@@ -28,6 +28,7 @@ public enum Daemon {
         PeopleMigration.register(in: &migrations)
         AppointmentsMigration.register(in: &migrations)
         RoleTableMigration.register(in: &migrations)
+        RecruitmentMigration.register(in: &migrations)
         return migrations
     }
 
@@ -160,6 +161,10 @@ public enum Daemon {
             org: OrgMethods(),
             person: PersonMethods(),
             appointment: AppointmentMethods(),
+            campaign: CampaignMethods(),
+            application: ApplicationMethods(),
+            evaluation: EvaluationMethods(),
+            expert: ExpertMethods(leadingExpertTarget: config.leadingExpertTarget),
             coverage: CoverageMethods())
         let runner = MethodRunner(store: store, sessions: sessions, secretParams: TableCheck.secretParams(contract),
                                   secretResults: TableCheck.secretResultMembers(contract),

@@ -16,6 +16,7 @@ enum EnumCheck {
     /// Every enum the contract names.
     static let all: [any ContractEnum.Type] = [
         Role.self, OrgKind.self, Gender.self, AppointmentPost.self, AppointmentStatus.self, EquivalentRank.self,
+        CampaignTier.self, CampaignState.self, ApplicationStage.self, ApplicationSource.self, RejectReason.self, ConflictKind.self,
     ]
 
     static func check(against contract: Contract) throws {
