@@ -64,8 +64,9 @@ struct CampaignMethods: Sendable {
                             reason: String? = nil) throws -> Change {
         let campaign = try store.require(code: try call.requiredString("code"))
         guard from.contains(campaign.state) else {
-            throw RPCError.invalidState("campaign \(campaign.code) is \(campaign.state.rawValue); only a "
-                                        + "\(from.map(\.rawValue).joined(separator: " or ")) campaign can become \(state.rawValue)",
+            let states = from.map(\.rawValue).joined(separator: " or ")
+            throw RPCError.invalidState("campaign \(campaign.code) is \(campaign.state.rawValue); only \(states.first == "o" ? "an" : "a") "
+                                        + "\(states) campaign can become \(state.rawValue)",
                                         details: ["state": .string(campaign.state.rawValue)])
         }
         try store.setState(campaign, state, by: call.principalName, reason: reason, at: call.timestamp)
