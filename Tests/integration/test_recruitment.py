@@ -4,9 +4,13 @@ ranking on a known data set, org scoping, and the national target at several dat
 from __future__ import annotations
 
 import itertools
+import json
+import os
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
+
+from conftest import TALENTCTL, run
 
 INVALID_PARAMS = -32602
 NOT_FOUND = -32004
@@ -437,3 +441,42 @@ def test_access_table_covers_every_recruitment_method(openrpc):
     for name, (allowed, _) in ACCESS.items():
         national = {"hr_official"} if documented[name].get("x-national-only") else set()  # without an org only
         assert set(documented[name]["x-roles"]) == allowed | national, name
+
+
+def ctl(d, *args, principal="admin", secret=None):
+    env = {**os.environ, "TALENT_SOCKET": d.socket, "TALENT_PRINCIPAL": principal, "TALENT_SECRET": secret or d.admin_secret}
+    env.pop("TALENT_TOKEN", None)
+    return run([str(TALENTCTL), *args], env=env)
+
+
+def test_talentctl_runs_a_campaign_from_a_csv_rubric(daemon, world, tmp_path):
+    rubric = tmp_path / "rubric.csv"
+    rubric.write_text('key,title,weight,max_score,min_score\nresearch,"Nghiên cứu, công bố",3,10,5\nleadership,Lãnh đạo,1,10,\n')
+    created = ctl(daemon, "campaign", "create", "CTL-LE", "--title", "Chuyên gia đầu ngành", "--org", "MOST", "--tier", "leading_expert",
+                  "--openings", "2", "--opens-on", day(-1), "--closes-on", day(10), "--criteria", str(rubric), "--field", "AI", "-o", "json")
+    assert created.returncode == 0, created.stderr
+    assert json.loads(created.stdout)["criteria"] == [
+        {"key": "research", "title": "Nghiên cứu, công bố", "weight": 3, "max_score": 10, "min_score": 5},
+        {"key": "leadership", "title": "Lãnh đạo", "weight": 1, "max_score": 10}]
+    assert ctl(daemon, "campaign", "open", "CTL-LE").returncode == 0
+    pid = person(world["admin"], "Phạm Thị Lan")
+    submitted = ctl(daemon, "application", "submit", "--campaign", "CTL-LE", "--person-id", str(pid), "--source", "domestic", "-o", "json")
+    app_id = json.loads(submitted.stdout)["id"]
+    again = ctl(daemon, "application", "submit", "--campaign", "CTL-LE", "--person-id", str(pid), "--source", "domestic")
+    assert again.returncode == 1 and "conflict" in again.stderr and str(app_id) in again.stderr
+    assert ctl(daemon, "application", "advance", str(app_id), "--to", "evaluation").returncode == 0
+    assert ctl(daemon, "campaign", "assign-evaluator", "CTL-LE", "ev1").returncode == 0
+    token = world["admin"].result("token.create", {"principal": "ev1", "label": "ctl"})["token"]
+    scored = ctl(daemon, "evaluation", "submit", str(app_id), "--score", "research=7", "--score", "leadership=3",
+                 principal="ev1", secret=token)
+    assert scored.returncode == 0, scored.stderr
+    ranking = ctl(daemon, "campaign", "ranking", "CTL-LE", "-o", "csv")
+    lines = ranking.stdout.splitlines()
+    assert lines[0] == "rank,application_id,person_name,stage,weighted_score,research,leadership,evaluations,enough,eligible,spread,conflicts"
+    assert lines[1] == f"1,{app_id},Phạm Thị Lan,evaluation,6.00,7.00,3.00,1,true,true,0.00,"  # (3*7 + 1*3) / 4
+    shown = ctl(daemon, "application", "show", str(app_id), "-o", "table")
+    assert "applied → screening" not in shown.stdout and "applied → evaluation" in shown.stdout
+    progress = json.loads(ctl(daemon, "recruitment", "progress", "--at", day(0), "-o", "json").stdout)
+    assert progress["target"] == 100 and progress["at"] == day(0)
+    bad = ctl(daemon, "evaluation", "submit", str(app_id), "--score", "research")
+    assert bad.returncode == 64 and "KEY=SCORE" in bad.stderr
