@@ -112,8 +112,8 @@ struct RecruitmentProgress: TalentctlCommand {
             let pipeline = (result["pipeline"]?.arrayValue ?? []).map { "\(text($0["stage"])) \(text($0["count"]))" }
             table.add(["pipeline", pipeline.joined(separator: ", ")])
             for c in result["campaigns"]?.arrayValue ?? [] {
-                let days = (c["recruitments"]?.arrayValue ?? []).map { text($0["days_from_opening"]) }
-                table.add(["days to recruit \(text(c["campaign"]))", days.joined(separator: ", ")])
+                table.add(["days to recruit \(text(c["campaign"]))", "\(text(c["recruited"])) recruited: min \(text(c["min_days"])), "
+                           + "median \(text(c["median_days"])), max \(text(c["max_days"]))"])
             }
             for o in result["overdue"]?.arrayValue ?? [] {
                 table.add(["overdue \(text(o["campaign"]))", "\(text(o["org"])) closed \(text(o["closes_on"])), \(text(o["left"])) of \(text(o["openings"])) openings left"])

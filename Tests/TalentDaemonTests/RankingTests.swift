@@ -12,7 +12,7 @@ final class RankingTests: XCTestCase {
     private func candidate(_ id: Int64, _ scores: [(Int64, Int64)]) -> Ranking.Candidate {
         Ranking.Candidate(applicationID: id, evaluations: scores.enumerated().map { index, s in
             Ranking.Evaluation(evaluator: "ev\(index)", scores: ["research": s.0, "leadership": s.1])
-        })
+        }, criteria: rubric)
     }
 
     func testRatioRoundsHalfUpToTwoDecimals() {

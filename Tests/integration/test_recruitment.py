@@ -131,6 +131,16 @@ def test_criteria_are_checked_and_frozen_by_the_database(world, daemon):
     db.close()
 
 
+def test_a_cancelled_campaigns_applications_no_longer_move(world):
+    hr = world["hr-most"]
+    code = campaign(hr)
+    app_id = apply(hr, code)
+    hr.result("campaign.cancel", {"code": code, "reason": "Dừng tuyển"})
+    err = hr.error("application.advance", {"id": app_id, "to": "screening"})
+    assert err["code"] == INVALID_STATE and "cancelled" in err["message"]
+    assert hr.result("application.get", {"id": app_id})["stage"] == "applied"
+
+
 def test_late_and_early_applications_name_the_dates(world):
     hr = world["hr-most"]
     late = campaign(hr, opens=-40, closes=-1)
@@ -374,8 +384,9 @@ def test_progress_against_the_target_at_several_dates(make_daemon):
     assert pipeline["recruited"] == 4 and pipeline["applied"] == 1 and sum(pipeline.values()) == 5
     assert sum(p["count"] for p in progress(day(-1))["pipeline"]) == 0  # nothing was recorded before today
     per_campaign = {c["campaign"]: c for c in now["campaigns"]}
-    assert [r["days_from_opening"] for r in per_campaign[le]["recruitments"]] == [10, 10]
-    assert per_campaign[le]["recruitments"][0]["recruited_on"] == day(0)
+    assert per_campaign[le]["days_to_recruit"] == [10, 10] and per_campaign[le]["recruited"] == 2
+    assert (per_campaign[le]["min_days"], per_campaign[le]["median_days"], per_campaign[le]["max_days"]) == (10, 10, 10)
+    assert set(per_campaign) == {le, le2, ex}
     assert progress(day(-1))["campaigns"] == []
     assert [(o["campaign"], o["left"]) for o in now["overdue"]] == [(overdue, 2)]
     assert progress(day(-2))["overdue"] == []

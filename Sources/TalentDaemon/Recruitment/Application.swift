@@ -17,7 +17,7 @@ enum ApplicationStage: String, ContractEnum, DatabaseValueConvertible {
     var order: Int { Self.open.firstIndex(of: self) ?? Self.open.count }
 }
 
-enum ApplicationSource: String, ContractEnum {
+enum ApplicationSource: String, ContractEnum, DatabaseValueConvertible {
     static let contractSchema = "ApplicationSource"
     case domestic, overseas, referral
 }
@@ -56,6 +56,7 @@ struct Application: FetchableRecord, Sendable {
     let id: Int64
     let campaignID: Int64
     let campaign: String
+    let campaignState: CampaignState
     let org: String
     let tier: CampaignTier
     let personID: Int64
@@ -75,10 +76,10 @@ struct Application: FetchableRecord, Sendable {
     let expertID: Int64?
 
     init(row: Row) {
-        id = row["id"]; campaignID = row["campaign_id"]; campaign = row["campaign_code"]; org = row["campaign_org"]
+        id = row["id"]; campaignID = row["campaign_id"]; campaign = row["campaign_code"]; campaignState = row["campaign_state"]; org = row["campaign_org"]
         tier = row["campaign_tier"]; personID = row["person_id"]; personName = row["person_name"]
         overseasVietnamese = row["overseas_vietnamese"]
-        source = ApplicationSource(rawValue: row["source"]) ?? .domestic
+        source = row["source"]
         referredBy = row["referred_by"]; note = row["note"]; stage = row["stage"]; reasonCode = row["reason_code"]
         offerStartOn = row["offer_start_on"]; remunerationNote = row["remuneration_note"]
         offeredBy = row["offered_by"]; offeredAt = row["offered_at"]

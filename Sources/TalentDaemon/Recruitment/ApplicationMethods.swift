@@ -141,6 +141,7 @@ struct ApplicationMethods: Sendable {
             throw RPCError.invalidState("application \(application.id) is \(application.stage.rawValue): it is no longer open",
                                         details: ["stage": .string(application.stage.rawValue)])
         }
+        try requireCampaignRunning(application)
         return application
     }
 
@@ -150,7 +151,16 @@ struct ApplicationMethods: Sendable {
             throw RPCError.invalidState("application \(application.id) is at \(application.stage.rawValue); only one at \(stage.rawValue) "
                                         + "can be \(outcome)", details: ["stage": .string(application.stage.rawValue)])
         }
+        try requireCampaignRunning(application)
         return application
+    }
+
+    /// A cancelled campaign's applications stay as they were when it was cancelled.
+    private func requireCampaignRunning(_ application: Application) throws {
+        if application.campaignState == .cancelled {
+            throw RPCError.invalidState("campaign \(application.campaign) was cancelled; its applications no longer move",
+                                        details: ["stage": .string(application.stage.rawValue)])
+        }
     }
 
     private func changed(_ store: ApplicationStore, _ id: Int64) throws -> Change {

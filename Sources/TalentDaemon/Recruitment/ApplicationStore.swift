@@ -10,7 +10,7 @@ struct ApplicationStore: DomainStore {
     var campaigns: CampaignStore { CampaignStore(db) }
 
     private static let select = """
-        SELECT a.*, c.code AS campaign_code, c.org AS campaign_org, c.tier AS campaign_tier,
+        SELECT a.*, c.code AS campaign_code, c.org AS campaign_org, c.tier AS campaign_tier, c.state AS campaign_state,
                p.full_name AS person_name, p.overseas_vietnamese, (SELECT x.id FROM expert x WHERE x.application_id = a.id) AS expert_id
         FROM application a JOIN campaign c ON c.id = a.campaign_id JOIN person p ON p.id = a.person_id
         """

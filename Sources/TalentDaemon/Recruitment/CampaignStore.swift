@@ -135,8 +135,4 @@ struct CampaignStore: DomainStore {
             WHERE e.campaign_id = ? ORDER BY p.name
             """, arguments: [campaignID])
     }
-
-    func personExists(id: Int64) throws -> Bool {
-        try Bool.fetchOne(db, sql: "SELECT 1 FROM person WHERE id = ?", arguments: [id]) != nil
-    }
 }

@@ -37,7 +37,7 @@ struct EvaluationMethods: Sendable {
         let id = try store.insert(applicationID: application.id, principalID: evaluator.id, scores: scores,
                                   comment: call.text("comment"), at: call.timestamp)
         let submitted = try store.evaluations(applicationID: application.id).first { $0.id == id }
-        return Change(result: submitted?.json(campaign.criteria) ?? .null,
+        return Change(result: submitted?.json ?? .null,
                       target: AuditTarget(type: "application", id: String(application.id)))
     }
 
@@ -78,7 +78,6 @@ struct EvaluationMethods: Sendable {
     /// its own; admins, hr officials and auditors see every evaluation.
     func list(_ call: Call, _ store: EvaluationStore) throws -> JSONValue {
         let application = try store.applications.require(id: try call.requiredInt("application_id"), field: "application_id")
-        let campaign = try store.campaigns.require(code: application.campaign)
         var evaluations = try store.evaluations(applicationID: application.id)
         var blind = false
         if !call.hasAny([.admin, .hrOfficial, .auditor]) {
@@ -87,18 +86,16 @@ struct EvaluationMethods: Sendable {
         }
         let request = try call.page(defaultLimit: Self.defaultLimit)
         let page = Page(Array(evaluations.filter { $0.id > request.after }.prefix(request.fetchLimit)), request, cursor: { String($0.id) })
-        return page.json("evaluations", extra: ["blind": .bool(blind)]) { $0.json(campaign.criteria) }
+        return page.json("evaluations", extra: ["blind": .bool(blind)]) { $0.json }
     }
 
     func ranking(_ call: Call, _ store: EvaluationStore) throws -> JSONValue {
         let campaign = try store.campaigns.require(code: try call.requiredString("campaign"), field: "campaign")
         let applications = try store.rankedApplications(campaignID: campaign.id)
-        let byApplication = Dictionary(grouping: try store.evaluations(campaignID: campaign.id), by: \.applicationID)
+        let sums = try store.rankingSums(campaignID: campaign.id)
         let conflicts = try store.conflicts(campaignID: campaign.id)
         let candidates = applications.map { a in
-            Ranking.Candidate(applicationID: a.id, evaluations: (byApplication[a.id] ?? []).map {
-                Ranking.Evaluation(evaluator: $0.evaluator, scores: $0.scores)
-            })
+            sums[a.id] ?? Ranking.Candidate(applicationID: a.id, evaluations: [], criteria: campaign.criteria)
         }
         let info = Dictionary(uniqueKeysWithValues: applications.map { ($0.id, $0) })
         let ranked = Array(Ranking.rows(campaign.criteria, candidates).enumerated())

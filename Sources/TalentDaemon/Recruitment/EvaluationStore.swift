@@ -95,7 +95,7 @@ struct EvaluationStore: DomainStore {
         let submittedAt: String
         var scores: [String: Int64]
 
-        func json(_ criteria: [Criterion]) -> JSONValue {
+        var json: JSONValue {
             var object: [String: JSONValue] = [
                 "id": .int(id), "application_id": .int(applicationID), "evaluator": .string(evaluator),
                 "submitted_at": .string(submittedAt),
@@ -106,17 +106,15 @@ struct EvaluationStore: DomainStore {
         }
     }
 
-    /// Evaluations of one application, or of every application of a campaign, in id order.
-    func evaluations(applicationID: Int64? = nil, campaignID: Int64? = nil) throws -> [Submitted] {
-        let (condition, argument): (String, Int64) = applicationID.map { ("e.application_id = ?", $0) } ?? ("a.campaign_id = ?", campaignID ?? 0)
+    /// The evaluations of one application, in id order.
+    func evaluations(applicationID: Int64) throws -> [Submitted] {
         var byID: [Int64: Submitted] = [:]
         var order: [Int64] = []
         for row in try Row.fetchAll(db, sql: """
             SELECT e.id, e.application_id, e.principal_id, e.comment, e.submitted_at, p.name, s.criterion_key, s.score
-            FROM evaluation e JOIN application a ON a.id = e.application_id JOIN principal p ON p.id = e.principal_id
-            JOIN evaluation_score s ON s.evaluation_id = e.id
-            WHERE \(condition) ORDER BY e.id
-            """, arguments: [argument]) {
+            FROM evaluation e JOIN principal p ON p.id = e.principal_id JOIN evaluation_score s ON s.evaluation_id = e.id
+            WHERE e.application_id = ? ORDER BY e.id
+            """, arguments: [applicationID]) {
             let id: Int64 = row["id"]
             if byID[id] == nil {
                 order.append(id)
@@ -128,11 +126,38 @@ struct EvaluationStore: DomainStore {
         return order.map { byID[$0]! }
     }
 
+    /// The integer sums a ranking needs, per application of the campaign that has evaluations
+    /// (`Ranking.Candidate`), computed in SQL: one row per evaluated application and criterion.
+    func rankingSums(campaignID: Int64) throws -> [Int64: Ranking.Candidate] {
+        var sums: [Int64: [String: Int64]] = [:]
+        for row in try Row.fetchAll(db, sql: """
+            SELECT e.application_id, s.criterion_key, sum(s.score)
+            FROM application a JOIN evaluation e ON e.application_id = a.id JOIN evaluation_score s ON s.evaluation_id = e.id
+            WHERE a.campaign_id = ? GROUP BY e.application_id, s.criterion_key
+            """, arguments: [campaignID]) {
+            sums[row[0] as Int64, default: [:]][row[1] as String] = row[2]
+        }
+        var candidates: [Int64: Ranking.Candidate] = [:]
+        for row in try Row.fetchAll(db, sql: """
+            WITH weighted AS (
+                SELECT e.application_id, sum(s.score * c.weight) AS w
+                FROM application a JOIN evaluation e ON e.application_id = a.id JOIN evaluation_score s ON s.evaluation_id = e.id
+                JOIN campaign_criterion c ON c.campaign_id = a.campaign_id AND c.key = s.criterion_key
+                WHERE a.campaign_id = ? GROUP BY e.id)
+            SELECT application_id, count(*), sum(w), max(w), min(w) FROM weighted GROUP BY application_id
+            """, arguments: [campaignID]) {
+            let id: Int64 = row[0]
+            candidates[id] = Ranking.Candidate(applicationID: id, evaluationCount: row[1], scoreSums: sums[id] ?? [:],
+                                               weightedTotal: row[2], weightedHighest: row[3], weightedLowest: row[4])
+        }
+        return candidates
+    }
+
     /// The applications a ranking lists: every one of the campaign except the withdrawn, in id order.
     func rankedApplications(campaignID: Int64) throws -> [(id: Int64, personID: Int64, personName: String, stage: String)] {
         try Row.fetchAll(db, sql: """
             SELECT a.id, a.person_id, p.full_name, a.stage FROM application a JOIN person p ON p.id = a.person_id
             WHERE a.campaign_id = ? AND a.stage != 'withdrawn' ORDER BY a.id
-            """, arguments: [campaignID]).map { ($0["id"], $0["person_id"], $0["full_name"], $0["stage"]) }
+            """, arguments: [campaignID]).map { ($0[0], $0[1], $0[2], $0[3]) }
     }
 }

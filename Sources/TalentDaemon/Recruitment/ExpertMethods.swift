@@ -45,12 +45,10 @@ struct ExpertMethods: Sendable {
             if row.overseas { byOrg[byOrg.count - 1].overseas += row.count } else { byOrg[byOrg.count - 1].domestic += row.count }
         }
         let counts = Dictionary(uniqueKeysWithValues: try store.pipeline(on: day).map { ($0.stage, $0.count) })
-        let recruitments = try store.recruitments(on: day)
-        var campaigns: [(code: String, opensOn: String, items: [JSONValue])] = []
-        for r in recruitments {
+        var campaigns: [(code: String, opensOn: String, days: [Int64])] = []
+        for r in try store.recruitments(on: day) {
             if campaigns.last?.code != r.campaign { campaigns.append((r.campaign, r.opensOn, [])) }
-            campaigns[campaigns.count - 1].items.append(["application_id": .int(r.applicationID), "recruited_on": .string(r.recruitedOn),
-                                                         "days_from_opening": .int(r.days)])
+            campaigns[campaigns.count - 1].days.append(r.days)
         }
         return [
             "at": .string(day),
@@ -62,7 +60,12 @@ struct ExpertMethods: Sendable {
                                               "domestic": .int($0.domestic), "overseas": .int($0.overseas)] }),
             ],
             "pipeline": .array(ApplicationStage.allCases.map { ["stage": .string($0.rawValue), "count": .int(counts[$0.rawValue] ?? 0)] }),
-            "campaigns": .array(campaigns.map { ["campaign": .string($0.code), "opens_on": .string($0.opensOn), "recruitments": .array($0.items)] }),
+            "campaigns": .array(campaigns.map { c in
+                let sorted = c.days.sorted()
+                return ["campaign": .string(c.code), "opens_on": .string(c.opensOn), "recruited": .int(Int64(c.days.count)),
+                        "days_to_recruit": .array(c.days.map(JSONValue.int)), "min_days": .int(sorted.first!),
+                        "median_days": .int(sorted[(sorted.count - 1) / 2]), "max_days": .int(sorted.last!)]
+            }),
             "overdue": .array(try store.overdue(on: day).map {
                 ["campaign": .string($0.code), "org": .string($0.org), "closes_on": .string($0.closesOn), "openings": .int($0.openings),
                  "recruited": .int($0.recruited), "left": .int($0.openings - $0.recruited)]

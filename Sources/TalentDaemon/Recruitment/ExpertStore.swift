@@ -59,22 +59,20 @@ struct ExpertStore: DomainStore {
     /// Applications by the stage they were at on `day` (their last change recorded by then).
     func pipeline(on day: String) throws -> [(stage: String, count: Int64)] {
         try Row.fetchAll(db, sql: """
-            SELECT s.to_stage AS stage, count(*) AS n FROM application_stage s
-            WHERE s.id = (SELECT max(t.id) FROM application_stage t WHERE t.application_id = s.application_id AND t.at < :end)
+            SELECT s.to_stage, count(*) FROM application_stage s
+            JOIN (SELECT max(id) AS id FROM application_stage WHERE at < :end GROUP BY application_id) last ON last.id = s.id
             GROUP BY s.to_stage
-            """, arguments: ["end": Self.endOfVietnamDay(day)]).map { ($0["stage"], $0["n"]) }
+            """, arguments: ["end": Self.endOfVietnamDay(day)]).map { ($0[0], $0[1]) }
     }
 
-    /// Recruitments recorded by `day`, per campaign: the days from opening to each.
-    func recruitments(on day: String) throws -> [(campaign: String, opensOn: String, applicationID: Int64, recruitedOn: String, days: Int64)] {
+    /// Recruitments recorded by `day` (in the order recorded), per campaign in code order: the
+    /// days from the campaign's opening to each (the Vietnam date of the recruitment).
+    func recruitments(on day: String) throws -> [(campaign: String, opensOn: String, days: Int64)] {
         try Row.fetchAll(db, sql: """
-            SELECT c.code, c.opens_on, s.application_id, date(s.at, '+7 hours') AS recruited_on,
-                   CAST(julianday(date(s.at, '+7 hours')) - julianday(c.opens_on) AS INTEGER) AS days
+            SELECT c.code, c.opens_on, CAST(julianday(date(s.at, '+7 hours')) - julianday(c.opens_on) AS INTEGER)
             FROM application_stage s JOIN application a ON a.id = s.application_id JOIN campaign c ON c.id = a.campaign_id
             WHERE s.to_stage = 'recruited' AND s.at < :end ORDER BY c.code, s.id
-            """, arguments: ["end": Self.endOfVietnamDay(day)]).map {
-            ($0["code"], $0["opens_on"], $0["application_id"], $0["recruited_on"], $0["days"])
-        }
+            """, arguments: ["end": Self.endOfVietnamDay(day)]).map { ($0[0], $0[1], $0[2]) }
     }
 
     /// Campaigns whose closing date passed before `day` with openings left (recruitments by `day`);

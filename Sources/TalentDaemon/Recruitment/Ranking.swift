@@ -36,9 +36,32 @@ enum Ranking {
         let scores: [String: Int64]
     }
 
+    /// What the ranking needs of a candidate's evaluations: integer sums, which the store
+    /// computes in SQL (so a ranking of thousands of candidates reads one row per candidate and
+    /// criterion) and `init(applicationID:evaluations:criteria:)` computes from the evaluations.
     struct Candidate: Sendable {
         let applicationID: Int64
-        let evaluations: [Evaluation]
+        let evaluationCount: Int64
+        /// Per criterion key, the sum of its scores over the evaluations.
+        let scoreSums: [String: Int64]
+        /// Over the evaluations, of each one's sum(weight x score): total, highest and lowest.
+        let weightedTotal: Int64
+        let weightedHighest: Int64
+        let weightedLowest: Int64
+
+        init(applicationID: Int64, evaluationCount: Int64, scoreSums: [String: Int64],
+             weightedTotal: Int64, weightedHighest: Int64, weightedLowest: Int64) {
+            self.applicationID = applicationID; self.evaluationCount = evaluationCount; self.scoreSums = scoreSums
+            self.weightedTotal = weightedTotal; self.weightedHighest = weightedHighest; self.weightedLowest = weightedLowest
+        }
+
+        init(applicationID: Int64, evaluations: [Evaluation], criteria: [Criterion]) {
+            let weighted = evaluations.map { e in criteria.reduce(Int64(0)) { $0 + $1.weight * (e.scores[$1.key] ?? 0) } }
+            var sums: [String: Int64] = [:]
+            for c in criteria { sums[c.key] = evaluations.reduce(Int64(0)) { $0 + ($1.scores[c.key] ?? 0) } }
+            self.init(applicationID: applicationID, evaluationCount: Int64(evaluations.count), scoreSums: sums,
+                      weightedTotal: weighted.reduce(0, +), weightedHighest: weighted.max() ?? 0, weightedLowest: weighted.min() ?? 0)
+        }
     }
 
     struct Row: Sendable {
@@ -53,16 +76,15 @@ enum Ranking {
     static func rows(_ criteria: [Criterion], _ candidates: [Candidate]) -> [Row] {
         let totalWeight = criteria.reduce(Int64(0)) { $0 + $1.weight }
         let rows = candidates.map { candidate -> Row in
-            let n = Int64(candidate.evaluations.count)
-            let weighted = candidate.evaluations.map { e in criteria.reduce(Int64(0)) { $0 + $1.weight * (e.scores[$1.key] ?? 0) } }
-            let sums = criteria.map { c in candidate.evaluations.reduce(Int64(0)) { $0 + ($1.scores[c.key] ?? 0) } }
+            let n = candidate.evaluationCount
+            let sums = criteria.map { candidate.scoreSums[$0.key] ?? 0 }
             let eligible = n > 0 && zip(criteria, sums).allSatisfy { c, sum in c.minScore.map { sum >= $0 * n } ?? true }
             return Row(
                 applicationID: candidate.applicationID, evaluationCount: Int(n),
-                weightedScore: n == 0 ? nil : Ratio(numerator: weighted.reduce(0, +), denominator: n * totalWeight),
+                weightedScore: n == 0 ? nil : Ratio(numerator: candidate.weightedTotal, denominator: n * totalWeight),
                 criterionMeans: zip(criteria, sums).map { c, sum in (c.key, n == 0 ? nil : Ratio(numerator: sum, denominator: n)) },
                 eligible: eligible,
-                spread: n == 0 ? nil : Ratio(numerator: weighted.max()! - weighted.min()!, denominator: totalWeight))
+                spread: n == 0 ? nil : Ratio(numerator: candidate.weightedHighest - candidate.weightedLowest, denominator: totalWeight))
         }
         return rows.sorted(by: precedes)
     }

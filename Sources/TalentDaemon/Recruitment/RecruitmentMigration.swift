@@ -92,6 +92,8 @@ enum RecruitmentMigration {
                     note TEXT
                 );
                 CREATE INDEX application_stage_history ON application_stage(application_id, id);
+                -- recruitment.progress: recruitments recorded by a date.
+                CREATE INDEX application_stage_recruited ON application_stage(at) WHERE to_stage = 'recruited';
 
                 CREATE TABLE campaign_evaluator (
                     campaign_id INTEGER NOT NULL REFERENCES campaign(id),
