@@ -9,11 +9,11 @@ struct EvaluationMethods: Sendable {
         let application = try store.applications.require(id: try call.requiredInt("application_id"), field: "application_id")
         let evaluator = try self.evaluator(call, store)
         let kind = try call.required(ConflictKind.self, "kind")
+        let note = try call.requiredText("note")
         let id = try store.declareConflict(applicationID: application.id, principalID: evaluator.id, kind: kind.rawValue,
-                                           note: try call.requiredText("note"), at: call.timestamp)
+                                           note: note, at: call.timestamp)
         let result: JSONValue = ["id": .int(id), "application_id": .int(application.id), "evaluator": .string(call.principalName),
-                                 "kind": .string(kind.rawValue), "note": .string(try call.requiredText("note")),
-                                 "declared_at": .string(call.timestamp)]
+                                 "kind": .string(kind.rawValue), "note": .string(note), "declared_at": .string(call.timestamp)]
         return Change(result: result, target: AuditTarget(type: "application", id: String(application.id)))
     }
 
