@@ -495,6 +495,15 @@ def test_talentctl_runs_a_campaign_from_a_csv_rubric(daemon, world, tmp_path):
     assert progress["target"] == 100 and progress["at"] == day(0)
     bad = ctl(daemon, "evaluation", "submit", str(app_id), "--score", "research")
     assert bad.returncode == 64 and "KEY=SCORE" in bad.stderr
+    as_json = tmp_path / "rubric.json"
+    as_json.write_text(json.dumps(RUBRIC, ensure_ascii=False), encoding="utf-8")
+    created = ctl(daemon, "campaign", "create", "CTL-JSON", "--title", "Kiến trúc sư trưởng", "--org", "MOST", "--tier", "chief_architect",
+                  "--openings", "1", "--opens-on", day(0), "--closes-on", day(10), "--criteria", str(as_json), "-o", "json")
+    assert created.returncode == 0 and json.loads(created.stdout)["criteria"] == RUBRIC, created.stderr
+    shown = ctl(daemon, "campaign", "show", "CTL-JSON", "-o", "table").stdout
+    assert "criterion research" in shown and "weight 3, 0..10, min 5" in shown
+    listed = ctl(daemon, "campaign", "list", "--tier", "chief_architect", "-o", "csv").stdout.splitlines()
+    assert listed[0].startswith("code,org,tier,state") and any(line.startswith("CTL-JSON,MOST,chief_architect,draft") for line in listed)
 
 
 def bulk_submit(d, *args):
