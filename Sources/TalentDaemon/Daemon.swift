@@ -29,6 +29,7 @@ public enum Daemon {
         AppointmentsMigration.register(in: &migrations)
         RoleTableMigration.register(in: &migrations)
         RemunerationMigration.register(in: &migrations)
+        RecruitmentMigration.register(in: &migrations)
         return migrations
     }
 
@@ -163,7 +164,11 @@ public enum Daemon {
             appointment: AppointmentMethods(),
             coverage: CoverageMethods(),
             param: ParamMethods(),
-            remuneration: RemunerationMethods())
+            remuneration: RemunerationMethods(),
+            campaign: CampaignMethods(),
+            application: ApplicationMethods(),
+            evaluation: EvaluationMethods(),
+            expert: ExpertMethods(leadingExpertTarget: config.leadingExpertTarget))
         let runner = MethodRunner(store: store, sessions: sessions, secretParams: TableCheck.secretParams(contract),
                                   secretResults: TableCheck.secretResultMembers(contract),
                                   idempotencyRetentionSeconds: config.idempotencyRetentionSeconds)

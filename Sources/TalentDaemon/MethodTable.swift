@@ -25,6 +25,18 @@ func methodTable(_ d: Domains) -> [MethodSpec] {
     let coverageReaders: Set<Role> = [.admin, .hrOfficial, .auditor]
     // Pay is read by those who read appointments; parameters are set nationally (decrees are national).
     let payReaders = appointmentReaders
+    // Recruitment: run by an org's HR (or national HR), offers approved nationally (four-eyes),
+    // candidates scored by evaluators; ministries' scripts submit applications in bulk.
+    let recruiters: Set<Role> = [.admin, .hrOfficial]
+    let campaignReaders: Set<Role> = [.admin, .hrOfficial, .ministryAgent, .auditor, .evaluator]
+    let applicationSubmitters: Set<Role> = [.admin, .hrOfficial, .ministryAgent]
+    // Scores are seen by HR and auditors; evaluators only through evaluation.list, blind.
+    let rankingReaders: Set<Role> = [.admin, .hrOfficial, .auditor]
+    let evaluationReaders: Set<Role> = [.admin, .hrOfficial, .auditor, .evaluator]
+    let expertReaders: Set<Role> = [.admin, .hrOfficial, .ministryAgent, .auditor]
+    let campaignScope = MethodSpec.Scope.record(CampaignMethods.org)
+    let campaignParamScope = MethodSpec.Scope.record(CampaignMethods.campaignParamOrg)
+    let applicationScope = MethodSpec.Scope.record(ApplicationMethods.org)
     return [
         //    name                     access                       handler                   scope, flags
         plain("rpc.discover",          .anyone,                     d.system.discover,        flags: [.fast]),
@@ -47,6 +59,7 @@ func methodTable(_ d: Domains) -> [MethodSpec] {
         write("principal.set_secret",  .rolesOrSelf(admin),         d.principal.setSecret,    flags: [.heavy]),
         write("principal.bind_uid",    .roles(admin),               d.principal.bindUID),
         write("principal.unbind_uid",  .roles(admin),               d.principal.unbindUID),
+        write("principal.link_person", .roles(admin),               d.principal.linkPerson),
 
         write("token.create",          .roles(admin),               d.token.create),
         read("token.list",             .roles(adminOrAuditor),      d.token.list),
@@ -84,6 +97,33 @@ func methodTable(_ d: Domains) -> [MethodSpec] {
         read("remuneration.report",    .roles(payReaders),          d.remuneration.report,    scope: .orgParam),
         // A what-if: reads only, writes nothing, so it is not a mutation.
         read("remuneration.simulate",  .roles(payReaders),          d.remuneration.simulate,  scope: .orgParam),
+
+        write("campaign.create",       .roles(recruiters),          d.campaign.create,        scope: .orgParam),
+        write("campaign.open",         .roles(recruiters),          d.campaign.open,          scope: campaignScope),
+        write("campaign.close",        .roles(recruiters),          d.campaign.close,         scope: campaignScope),
+        write("campaign.cancel",       .roles(recruiters),          d.campaign.cancel,        scope: campaignScope),
+        read("campaign.get",           .roles(campaignReaders),     d.campaign.get,           scope: campaignScope),
+        read("campaign.list",          .roles(campaignReaders),     d.campaign.list,          scope: .orgParam),
+        write("campaign.assign_evaluator", .roles(recruiters),      d.campaign.assignEvaluator, scope: campaignParamScope),
+        write("campaign.unassign_evaluator", .roles(recruiters),    d.campaign.unassignEvaluator, scope: campaignParamScope),
+        read("campaign.ranking",       .roles(rankingReaders),      d.evaluation.ranking,     scope: campaignParamScope),
+        write("application.submit",    .roles(applicationSubmitters), d.application.submit,   scope: campaignParamScope),
+        write("application.advance",   .roles(recruiters),          d.application.advance,    scope: applicationScope),
+        write("application.reject",    .roles(recruiters),          d.application.reject,     scope: applicationScope),
+        write("application.withdraw",  .roles(applicationSubmitters), d.application.withdraw, scope: applicationScope),
+        write("application.offer",     .roles(recruiters),          d.application.offer,      scope: applicationScope),
+        write("application.approve_offer", .national([.hrOfficial]), d.application.approveOffer),
+        write("application.accept",    .roles(recruiters),          d.application.accept,     scope: applicationScope),
+        read("application.get",        .roles(campaignReaders),     d.application.get,        scope: applicationScope),
+        read("application.list",       .roles(campaignReaders),     d.application.list,       scope: campaignParamScope),
+        write("evaluation.declare_conflict", .roles([.evaluator]),  d.evaluation.declareConflict),
+        write("evaluation.submit",     .roles([.evaluator]),        d.evaluation.submit),
+        read("evaluation.list",        .roles(evaluationReaders),   d.evaluation.list,        scope: .record(EvaluationMethods.org)),
+        read("expert.get",             .roles(expertReaders),       d.expert.get,             scope: .record(ExpertMethods.org)),
+        read("expert.list",            .roles(expertReaders),       d.expert.list,            scope: .orgParam),
+        write("expert.end",            .roles(recruiters),          d.expert.end,             scope: .record(ExpertMethods.org)),
+        // The national target: every org, whatever the caller's own org.
+        read("recruitment.progress",   .roles(coverageReaders),     d.expert.progress),
     ]
 }
 
@@ -100,4 +140,8 @@ struct Domains: Sendable {
     let coverage: CoverageMethods
     let param: ParamMethods
     let remuneration: RemunerationMethods
+    let campaign: CampaignMethods
+    let application: ApplicationMethods
+    let evaluation: EvaluationMethods
+    let expert: ExpertMethods
 }

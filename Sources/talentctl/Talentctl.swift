@@ -26,6 +26,7 @@ struct Talentctl: ParsableCommand {
         version: "0.1.0",
         subcommands: [Ping.self, Info.self, Health.self, Methods.self, Stats.self, Call.self, OrgCommand.self, PersonCommand.self, Batch.self,
                       AppointmentCommand.self, CoverageCommand.self, ParamCommand.self, PayCommand.self,
+                      CampaignCommand.self, ApplicationCommand.self, EvaluationCommand.self, ExpertCommand.self, RecruitmentCommand.self,
                       Whoami.self, PrincipalCommand.self, TokenCommand.self, AuditCommand.self]
     )
 

@@ -111,6 +111,57 @@ CONTRACT_STEPS = [
                                         "to": "2026-02-28", "paid_as_of": r["param.define"]["defined_at"]}),
     ("remuneration.report", {"at": "2026-01-01"}),
     ("remuneration.simulate", {"at": "2026-01-01", "changes": [{"parameter": "base_salary", "value": 2600000}]}),
+    # Recruitment: an evaluator linked to a person, a campaign run by contract-hr (MOHA) whose offer
+    # admin approves (four-eyes), scored by the evaluator, then recruited.
+    ("principal.create", {"name": "contract-evaluator", "kind": "human", "roles": ["evaluator"], "secret": "contract-secret-3"}),
+    ("principal.link_person", lambda r: {"name": "contract-evaluator", "person_id": r["person.create"]["person"]["id"]}),
+    ("campaign.create", {"code": "CONTRACT-LE", "title": "Chuyên gia đầu ngành", "tier": "leading_expert", "openings": 1,
+                         "opens_on": "2025-01-01", "closes_on": "2099-12-31", "fields": ["AI"], "min_evaluators": 1,
+                         "criteria": [{"key": "research", "title": "Nghiên cứu", "weight": 3, "max_score": 10, "min_score": 5},
+                                      {"key": "leadership", "title": "Lãnh đạo", "weight": 1, "max_score": 10}],
+                         "idempotency_key": "contract-campaign-1"}, ("contract-hr", "contract-secret-2")),
+    ("campaign.open", {"code": "CONTRACT-LE"}),
+    ("campaign.get", {"code": "CONTRACT-LE"}),
+    ("campaign.list", {"tier": "leading_expert", "limit": 10}),
+    ("campaign.assign_evaluator", {"campaign": "CONTRACT-LE", "principal": "contract-evaluator"}),
+    ("person.create", {"full_name": "Lê Minh Khoa", "overseas_vietnamese": True, "residence_country": "JP"}),
+    ("application.submit", lambda r: {"campaign": "CONTRACT-LE", "person_id": r["person.create"]["person"]["id"],
+                                       "source": "overseas", "note": "Hồ sơ đầy đủ", "idempotency_key": "contract-application-1"}),
+    ("application.advance", lambda r: {"id": r["application.submit"]["id"], "to": "evaluation", "note": "Qua vòng sơ loại"}),
+    ("evaluation.list", lambda r: {"application_id": r["application.submit"]["id"]}, ("contract-evaluator", "contract-secret-3")),
+    ("evaluation.submit", lambda r: {"application_id": r["application.submit"]["id"], "scores": {"research": 8, "leadership": 7},
+                                     "comment": "Tốt"}, ("contract-evaluator", "contract-secret-3")),
+    ("campaign.ranking", {"campaign": "CONTRACT-LE"}),
+    ("application.advance", lambda r: {"id": r["application.submit"]["id"], "to": "interview"}),
+    ("application.offer", lambda r: {"id": r["application.submit"]["id"], "start_on": "2026-01-01",
+                                     "remuneration_note": "Chính sách đặc thù"}, ("contract-hr", "contract-secret-2")),
+    ("application.approve_offer", lambda r: {"id": r["application.submit"]["id"]}),
+    ("application.accept", lambda r: {"id": r["application.submit"]["id"]}),
+    ("application.get", lambda r: {"id": r["application.submit"]["id"]}),
+    ("application.list", {"campaign": "CONTRACT-LE"}),
+    ("expert.get", lambda r: {"id": r["application.accept"]["expert_id"]}),
+    ("expert.list", {"tier": "leading_expert", "at": "2026-06-01"}),
+    ("recruitment.progress", {"at": "2026-06-01"}),
+    ("expert.end", lambda r: {"id": r["application.accept"]["expert_id"], "end_on": "2027-12-31", "reason": "Hết hợp đồng"}),
+    ("campaign.create", {"code": "CONTRACT-DRAFT", "title": "Kiến trúc sư trưởng", "org": "MOHA", "tier": "chief_architect",
+                         "openings": 1, "opens_on": "2025-01-01", "closes_on": "2025-12-31",
+                         "criteria": [{"key": "design", "title": "Thiết kế", "weight": 1, "max_score": 5}]}),
+    ("campaign.assign_evaluator", {"campaign": "CONTRACT-DRAFT", "principal": "contract-evaluator"}),
+    ("campaign.unassign_evaluator", {"campaign": "CONTRACT-DRAFT", "principal": "contract-evaluator"}),
+    ("campaign.cancel", {"code": "CONTRACT-DRAFT", "reason": "Gộp vào đợt sau"}),
+    ("campaign.create", {"code": "CONTRACT-W", "title": "Đợt phụ", "org": "MOHA", "tier": "expert", "openings": 2,
+                         "opens_on": "2025-01-01", "closes_on": "2099-12-31",
+                         "criteria": [{"key": "design", "title": "Thiết kế", "weight": 1, "max_score": 5}]}),
+    ("campaign.open", {"code": "CONTRACT-W"}),
+    ("application.submit", lambda r: {"campaign": "CONTRACT-W", "person_id": r["person.create"]["person"]["id"],
+                                      "source": "referral", "referred_by": "GS. Trần Văn B"}),
+    ("evaluation.declare_conflict", lambda r: {"application_id": r["application.submit"]["id"], "kind": "co_author",
+                                               "note": "Đồng tác giả 2023"}, ("contract-evaluator", "contract-secret-3")),
+    ("application.reject", lambda r: {"id": r["application.submit"]["id"], "reason_code": "not_eligible", "note": "Chưa đủ tiêu chuẩn"}),
+    ("application.submit", lambda r: {"campaign": "CONTRACT-W", "person_id": r["principal.link_person"]["person_id"],
+                                      "source": "domestic"}),
+    ("application.withdraw", lambda r: {"id": r["application.submit"]["id"]}),
+    ("campaign.close", {"code": "CONTRACT-W"}),
 ]
 LAST_STEPS = [("session.logout", {})]
 # session.login is checked by the login itself, below.
@@ -143,7 +194,7 @@ def test_every_documented_method_exists_and_its_result_matches_its_schema(daemon
 
 
 def test_every_method_declares_roles_and_mutating_ones_take_an_idempotency_key(openrpc):
-    roles = {"anyone", "self", "admin", "hr_official", "ministry_agent", "reviewer", "ops", "auditor"}
+    roles = {"anyone", "self", "admin", "hr_official", "ministry_agent", "reviewer", "ops", "auditor", "evaluator"}
     for method in openrpc["methods"]:
         assert method["x-roles"] and set(method["x-roles"]) <= roles, method["name"]
         assert isinstance(method["x-mutating"], bool) and isinstance(method["x-org-scoped"], bool), method["name"]

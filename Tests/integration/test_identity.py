@@ -17,7 +17,7 @@ import pytest
 
 from conftest import TALENTD, Daemon, run, short_tmpdir
 
-ROLES = ["admin", "hr_official", "ministry_agent", "reviewer", "ops", "auditor"]
+ROLES = ["admin", "hr_official", "ministry_agent", "reviewer", "ops", "auditor", "evaluator"]
 FORBIDDEN = -32011
 UNAUTHENTICATED = -32010
 RATE_LIMITED = -32012
@@ -46,6 +46,7 @@ ACCESS = {
     "token.revoke": ({"admin"}, {"id": 987654}),
     "audit.list": ({"admin", "auditor"}, {"limit": 1}),
     "audit.verify": ({"admin", "auditor"}, {}),
+    "principal.link_person": ({"admin"}, {"name": "nobody-here", "person_id": None}),
 }
 BEFORE_LOGIN = {"rpc.discover", "system.ping", "session.login"}
 

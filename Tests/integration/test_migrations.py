@@ -20,8 +20,8 @@ SCHEMA7_ADMIN_SECRET = (FIXTURES / "schema7.admin.secret").read_text().strip()
 # Every migration this build knows, in order. A new one is appended here.
 MIGRATIONS = ["0001_store_meta", "0002_organizations", "0003_identity", "0004_audit", "0005_idempotency",
               "0006_people", "0007_appointments", "0008_role_table",
-              "0009_remuneration"]
-ROLES = {"admin", "hr_official", "ministry_agent", "reviewer", "ops", "auditor"}
+              "0009_remuneration", "0010_recruitment"]
+ROLES = {"admin", "hr_official", "ministry_agent", "reviewer", "ops", "auditor", "evaluator"}
 
 
 class CopiedDaemon(Daemon):
@@ -196,7 +196,7 @@ def test_unknown_role_is_refused_by_the_database(make_daemon):
         conn.execute("PRAGMA foreign_keys = ON")
         admin_id = conn.execute("SELECT id FROM principal WHERE name = 'admin'").fetchone()[0]
         with pytest.raises(sqlite3.IntegrityError, match="FOREIGN KEY"):
-            conn.execute("INSERT INTO principal_role(principal_id, role) VALUES (?, 'evaluator')", (admin_id,))
+            conn.execute("INSERT INTO principal_role(principal_id, role) VALUES (?, 'council_secretary')", (admin_id,))
         conn.execute("INSERT INTO principal_role(principal_id, role) VALUES (?, 'auditor')", (admin_id,))
         assert {r for (r,) in conn.execute("SELECT name FROM role")} == ROLES
         assert "CHECK" not in conn.execute("SELECT sql FROM sqlite_master WHERE name = 'principal_role'").fetchone()[0]
@@ -205,10 +205,10 @@ def test_unknown_role_is_refused_by_the_database(make_daemon):
 def test_serve_refuses_a_role_table_that_disagrees_with_the_build(make_daemon):
     d = make_daemon(start=False)
     with sqlite3.connect(d.db) as conn:
-        conn.execute("INSERT INTO role(name) VALUES ('evaluator')")
+        conn.execute("INSERT INTO role(name) VALUES ('council_secretary')")
     result = run([str(REPO / ".build/debug/talentd"), "serve", "--db", d.db, "--socket", d.socket])
     assert result.returncode != 0
-    assert "evaluator" in result.stderr and "role" in result.stderr, result.stderr
+    assert "council_secretary" in result.stderr and "role" in result.stderr, result.stderr
 
 
 def migration_bodies() -> dict[str, str]:

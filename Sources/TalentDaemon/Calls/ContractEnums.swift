@@ -17,6 +17,7 @@ enum EnumCheck {
     static let all: [any ContractEnum.Type] = [
         Role.self, OrgKind.self, Gender.self, AppointmentPost.self, AppointmentStatus.self, EquivalentRank.self,
         ParamUnit.self,
+        CampaignTier.self, CampaignState.self, ApplicationStage.self, ApplicationSource.self, RejectReason.self, ConflictKind.self,
     ]
 
     static func check(against contract: Contract) throws {

@@ -14,6 +14,8 @@ enum Role: String, ContractEnum {
     case ops
     /// Read-only everything, including the audit trail.
     case auditor
+    /// Recruitment council member: scores the candidates of the campaigns it is assigned to, blind.
+    case evaluator
 
     /// Roles that see personal data (national id, phone, email).
     static let seePersonalData: Set<Role> = [.admin, .hrOfficial, .auditor]

@@ -24,6 +24,8 @@ public struct DaemonConfig: Sendable {
     public var busyTimeoutMilliseconds = 5000
     public var diskDegradedBelowBytes: Int64 = 1 << 30
     public var diskFailingBelowBytes: Int64 = 64 << 20
+    /// Leading experts the program must have in post (`recruitment.progress`): "at least 100".
+    public var leadingExpertTarget: Int64 = 100
 
     public init() {}
 
@@ -57,6 +59,7 @@ public struct DaemonConfig: Sendable {
         if let n = json["busy_timeout_ms"]?.intValue { config.busyTimeoutMilliseconds = Int(n) }
         if let n = json["hash_threads"]?.intValue { config.hashThreads = Int(n) }
         if let n = json["idempotency_retention_s"]?.intValue { config.idempotencyRetentionSeconds = n }
+        if let n = json["leading_expert_target"]?.intValue { config.leadingExpertTarget = n }
         if let limits = json["limits"] {
             if let n = limits["max_line_bytes"]?.intValue { config.limits.maxLineBytes = Int(n) }
             if let n = limits["max_depth"]?.intValue { config.limits.maxDepth = Int(n) }
@@ -87,6 +90,7 @@ public struct DaemonConfig: Sendable {
           "busy_timeout_ms": {"type": "integer", "minimum": 0, "maximum": 600000},
           "hash_threads": {"type": "integer", "minimum": 1, "maximum": 256},
           "idempotency_retention_s": {"type": "integer", "minimum": 60, "maximum": 31536000},
+          "leading_expert_target": {"type": "integer", "minimum": 1, "maximum": 1000000},
           "limits": {"type": "object", "additionalProperties": false, "properties": {
             "max_line_bytes": {"type": "integer", "minimum": 1024, "maximum": 268435456},
             "max_depth": {"type": "integer", "minimum": 2, "maximum": 512},

@@ -17,6 +17,8 @@ struct Principal: FetchableRecord, Sendable {
     let createdAt: String
     let updatedAt: String
     let roles: [String]
+    /// The registry person this principal is (recruitment conflict checks).
+    let personID: Int64?
 
     /// A row of `PrincipalStore`'s select: the principal's columns and `roles`, comma-separated.
     init(row: Row) {
@@ -28,6 +30,7 @@ struct Principal: FetchableRecord, Sendable {
         passwordHash = row["password_hash"]
         createdAt = row["created_at"]
         updatedAt = row["updated_at"]
+        personID = row["person_id"]
         let roles: String? = row["roles"]
         self.roles = roles.map { $0.split(separator: ",").map(String.init) } ?? []
     }
@@ -47,6 +50,7 @@ struct Principal: FetchableRecord, Sendable {
             "created_at": .string(createdAt), "updated_at": .string(updatedAt),
         ]
         if let org { object["org"] = .string(org) }
+        if let personID { object["person_id"] = .int(personID) }
         return .object(object)
     }
 }

@@ -70,6 +70,13 @@ struct PrincipalMethods: Sendable {
         }
     }
 
+    /// The registry person a principal is: conflict-of-interest checks compare it with candidates.
+    func linkPerson(_ call: Call, _ store: PrincipalStore) throws -> Change {
+        let principal = try store.require(name: try call.requiredString("name"))
+        try store.setPerson(id: principal.id, personID: call.int("person_id"), at: call.timestamp)
+        return Change(result: try store.require(id: principal.id).json, target: target(principal.name))
+    }
+
     func setSecret(_ call: Call, _ store: PrincipalStore) throws -> Change {
         let principal = try store.require(name: try call.requiredString("name"))
         let hash = try passwords.hash(try call.requiredString("secret"))

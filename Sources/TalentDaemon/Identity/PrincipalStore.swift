@@ -86,6 +86,14 @@ struct PrincipalStore: DomainStore {
         try update(id: id, set: "org = ?", [org], at: timestamp)
     }
 
+    /// Links a principal to the registry person it is (nil: unlinks); an unknown person is `invalid_params`.
+    func setPerson(id: Int64, personID: Int64?, at timestamp: String) throws {
+        if let personID, try Bool.fetchOne(db, sql: "SELECT 1 FROM person WHERE id = ?", arguments: [personID]) == nil {
+            throw RPCError.invalidParams(field: "person_id", "person_id: no person with id \(personID); person.search finds one")
+        }
+        try update(id: id, set: "person_id = ?", [personID], at: timestamp)
+    }
+
     func setStatus(id: Int64, _ status: PrincipalStatus, at timestamp: String) throws {
         try update(id: id, set: "status = ?", [status.rawValue], at: timestamp)
     }

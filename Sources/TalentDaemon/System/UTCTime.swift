@@ -40,4 +40,24 @@ enum UTCTime {
             return at
         }
     }
+
+    /// The Unix seconds of a timestamp this type formatted (nil when it is not one).
+    static func seconds(_ timestamp: String) -> Int? {
+        let digits = Array(timestamp.utf8)
+        guard digits.count >= 19 else { return nil }
+        func number(_ from: Int, _ count: Int) -> Int32? {
+            var value: Int32 = 0
+            for byte in digits[from..<from + count] {
+                guard (48...57).contains(byte) else { return nil }
+                value = value * 10 + Int32(byte - 48)
+            }
+            return value
+        }
+        guard let year = number(0, 4), let month = number(5, 2), let day = number(8, 2),
+              let hour = number(11, 2), let minute = number(14, 2), let second = number(17, 2) else { return nil }
+        var parts = tm()
+        parts.tm_year = year - 1900; parts.tm_mon = month - 1; parts.tm_mday = day
+        parts.tm_hour = hour; parts.tm_min = minute; parts.tm_sec = second
+        return Int(timegm(&parts))
+    }
 }
