@@ -46,7 +46,8 @@ func methodTable(_ d: Domains) -> [MethodSpec] {
         write("principal.bind_uid",    .roles(admin),               d.principal.bindUID),
         write("principal.unbind_uid",  .roles(admin),               d.principal.unbindUID),
 
-        write("token.create",          .roles(admin),               d.token.create),
+        // Anyone may make a short-lived token for themselves (talentctl login), not only admins.
+        write("token.create",          .rolesOrSelf(admin, selfParam: "principal"), d.token.create),
         read("token.list",             .roles(adminOrAuditor),      d.token.list),
         write("token.revoke",          .roles(admin),               d.token.revoke),
 
@@ -62,6 +63,7 @@ func methodTable(_ d: Domains) -> [MethodSpec] {
         read("person.get",             .roles(personReaders),       d.person.get),
         write("person.update",         .roles(personEditors),       d.person.update),
         read("person.search",          .roles(personReaders),       d.person.search),
+        read("person.list",            .roles(personReaders),       d.person.list),
 
         write("appointment.propose",   .roles(appointmentProposers), d.appointment.propose,  scope: .orgParam),
         write("appointment.approve",   .national([.hrOfficial]),    d.appointment.approve),
