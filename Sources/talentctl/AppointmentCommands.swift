@@ -82,7 +82,10 @@ struct RejectAppointment: TalentctlCommand {
     static let configuration = CommandConfiguration(
         commandName: "reject",
         abstract: "Reject a proposed appointment, saying why.",
-        discussion: "Example: talentctl appointment reject 7 --reason \"Chưa đủ điều kiện về thâm niên\"")
+        discussion: """
+        Example:
+          talentctl appointment reject 7 --reason "Chưa đủ điều kiện về thâm niên"
+        """)
     @OptionGroup(visibility: .hidden) var local: GlobalOptions
     @ParentCommand var root: Talentctl
     @Argument(help: "The appointment's id.") var id: Int64

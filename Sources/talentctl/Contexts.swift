@@ -28,7 +28,8 @@ enum ConfigFiles {
     /// Writes the whole file, mode 0600 from its creation (never readable by others, even briefly),
     /// and renames it into place so that a crash leaves the old file or the new one.
     static func write(_ name: String, _ object: [String: JSONValue]) throws {
-        mkdir(directory, 0o700)
+        try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        chmod(directory, 0o700)
         let path = directory + "/" + name
         let temporary = path + ".tmp"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o600)

@@ -37,7 +37,7 @@ struct Credentials {
                 _ = try client.call("session.login", params: ["principal": .string(saved.principal), "secret": .string(saved.token)])
                 return
             } catch let error as RPCError where error.reason == "unauthenticated" {
-                try? SavedLogins.remove(socket: client.socketPath, principal: saved.principal)
+                _ = try? SavedLogins.remove(socket: client.socketPath, principal: saved.principal)
                 throw Failure(description: L10n.text("login.saved_refused", saved.principal))
             }
         }

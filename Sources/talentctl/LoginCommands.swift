@@ -14,7 +14,9 @@ struct Login: TalentctlCommand {
 
         Examples:
           talentctl login --principal moha-hr-huong
-          talentctl context use moha --socket /run/talentd/talentd.sock --principal moha-hr-huong && talentctl login
+          talentctl context use moha --socket /run/talentd/talentd.sock \\
+              --principal moha-hr-huong
+          talentctl login
         """)
     @OptionGroup(visibility: .hidden) var local: GlobalOptions
     @ParentCommand var root: Talentctl
@@ -73,23 +75,31 @@ struct ContextCommand: ParsableCommand {
         abstract: "Name a socket and a principal, and switch between them (as kubectl contexts).",
         discussion: """
         Examples:
-          talentctl context use moha --socket /run/talentd/talentd.sock --principal moha-hr-huong
+          talentctl context use moha --socket /run/talentd/talentd.sock \\
+              --principal moha-hr-huong
           talentctl context list
           talentctl context use local
         """,
         subcommands: [ContextUse.self, ContextList.self, ContextShow.self])
 }
 
-struct ContextUse: ParsableCommand {
+struct ContextUse: TalentctlCommand {
     static let configuration = CommandConfiguration(
         commandName: "use",
         abstract: "Make NAME the current context; --socket and --principal create or change it.",
-        discussion: "Example: talentctl context use moha --socket /run/talentd/talentd.sock --principal moha-hr-huong")
+        discussion: """
+        The global --socket and --principal given here are saved in the context rather than used.
+
+        Example:
+          talentctl context use moha --socket /run/talentd/talentd.sock \\
+              --principal moha-hr-huong
+        """)
+    @OptionGroup(visibility: .hidden) var local: GlobalOptions
+    @ParentCommand var root: Talentctl
     @Argument(help: "The context's name.") var name: String
-    @Option(help: "The daemon's socket for this context.") var socket: String?
-    @Option(help: "Who to log in as in this context.") var principal: String?
 
     func run() throws {
+        let socket = global.socket, principal = global.principal
         var (_, contexts) = Contexts.all()
         var context = contexts.first { $0.name == name } ?? Context(name: name)
         if context.socket == nil, socket == nil, principal == nil, !contexts.contains(where: { $0.name == name }) {

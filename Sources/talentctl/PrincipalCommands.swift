@@ -17,7 +17,8 @@ struct PrincipalCommand: ParsableCommand {
         abstract: "Manage principals: people and scripts, their roles, org, status, password and Unix uid.",
         discussion: """
         Examples:
-          talentctl principal create lan.hr --kind human --role hr_official --org MOHA --generate-secret-file ./lan.secret
+          talentctl principal create lan.hr --kind human --role hr_official \\
+              --org MOHA --generate-secret-file ./lan.secret
           talentctl principal list --role admin
           talentctl principal disable lan.hr
         """,
@@ -96,8 +97,10 @@ struct PrincipalCreate: TalentctlCommand {
         Without a secret option the principal has no password: it logs in with an API token (talentctl token create) or by its Unix uid (principal bind-uid).
 
         Examples:
-          talentctl principal create lan.hr --kind human --role hr_official --org MOHA --generate-secret-file ./lan.secret
-          talentctl principal create moha-sync --kind agent --role ministry_agent --org MOHA
+          talentctl principal create lan.hr --kind human --role hr_official \\
+              --org MOHA --generate-secret-file ./lan.secret
+          talentctl principal create moha-sync --kind agent \\
+              --role ministry_agent --org MOHA
         """)
     @OptionGroup(visibility: .hidden) var local: GlobalOptions
     @ParentCommand var root: Talentctl
@@ -256,7 +259,8 @@ struct PrincipalSetSecret: TalentctlCommand {
         discussion: """
         Examples:
           talentctl principal set-secret lan.hr --new-secret-file ./lan.new
-          talentctl --principal lan.hr --secret-file ./lan.old principal set-secret lan.hr --generate-secret-file ./lan.new
+          talentctl --principal lan.hr --secret-file ./lan.old \\
+              principal set-secret lan.hr --generate-secret-file ./lan.new
         """)
     @OptionGroup(visibility: .hidden) var local: GlobalOptions
     @ParentCommand var root: Talentctl

@@ -9,7 +9,8 @@ struct TokenCommand: ParsableCommand {
         abstract: "Manage API tokens: how scripts log in without a password.",
         discussion: """
         Examples:
-          talentctl -o table token create moha-sync --label nightly --expires-at 2027-01-01T00:00:00Z > moha-sync.token
+          talentctl token create moha-sync --label nightly \\
+              --expires-at 2027-01-01T00:00:00Z > moha-sync.token
           TALENT_PRINCIPAL=moha-sync TALENT_TOKEN=$(cat moha-sync.token) talentctl whoami
           talentctl token list moha-sync
           talentctl token revoke 7
@@ -24,7 +25,8 @@ struct TokenCreate: TalentctlCommand {
         discussion: """
         In table output only the token is printed, so it can be redirected to a file; with -o json, the whole result. Only its SHA-256 is kept: store it now.
 
-        Example: talentctl -o table token create moha-sync --label nightly > moha-sync.token
+        Example:
+          talentctl token create moha-sync --label nightly > moha-sync.token
         """)
     @OptionGroup(visibility: .hidden) var local: GlobalOptions
     @ParentCommand var root: Talentctl
