@@ -316,7 +316,7 @@ final class SchemaTests: XCTestCase {
         assertAccepts(schema, [#""2026-11-22T13:44:04.123Z""#, #""2025-07-01T08:00:00Z""#, #""2025-07-01T08:00:00+07:00""#,
                                #""2025-07-01T08:00:00-05:00""#])
         assertRejects(schema, #""2025-07-01 08:00:00Z""#, field: "x",
-                      message: "x must be an ISO 8601 date-time such as 2025-07-01T08:00:00Z")
+                      message: #"x must be an ISO 8601 date and time in UTC, for example 2025-07-01T08:00:00Z, not "2025-07-01 08:00:00Z""#)
         for bad in ["2025-02-29T08:00:00Z", "2025-07-01", "2025-07-01T08:00:00", "2025-07-01T08:00:00.123", "T08:00:00Z", ""] {
             assertRejects(schema, "\"\(bad)\"", field: "x")
         }
