@@ -314,3 +314,41 @@ def test_vietnamese_under_lang_vi(daemon, hr, tmp_path):
     assert typo.returncode == 64 and "có phải ý bạn là `talentctl coverage`?" in typo.stderr
     english = ctl(daemon, tmp_path, "org", "show", "NOWHERE", "--lang", "en", **vi)
     assert english.stderr.startswith("talentctl: not_found:")
+
+
+# --- watch, colour -------------------------------------------------------------------------------
+
+def test_watch_redraws_only_when_something_changes(daemon, hr, tmp_path):
+    env = env_for(tmp_path, daemon=daemon)
+    watcher = subprocess.Popen([str(TALENTCTL), "--socket", daemon.socket, "coverage", "--kind", "ministry", "--watch", "--interval", "0.2"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        import time
+        time.sleep(2.5)                                   # about ten reads, nothing changed
+    finally:
+        watcher.terminate()
+        out, _ = watcher.communicate(timeout=10)
+    assert out.count("every 0.2 s") == 1 and out.count("MOHA ") == 1, out
+
+
+def test_colour_on_a_terminal_only_and_never_with_no_color(daemon, tmp_path):
+    import pty
+    def on_terminal(**extra):
+        env = env_for(tmp_path, daemon=daemon, **extra)
+        pid, fd = pty.fork()
+        if pid == 0:
+            os.execve(str(TALENTCTL), [str(TALENTCTL), "--socket", daemon.socket, "org", "show", "NOWHERE"], env)
+        chunks = []
+        while True:
+            try:
+                chunk = os.read(fd, 4096)
+            except OSError:
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+        os.waitpid(pid, 0)
+        return b"".join(chunks).decode()
+    assert "\x1b[31m" in on_terminal()
+    assert "\x1b[" not in on_terminal(NO_COLOR="1")
+    assert "\x1b[" not in ctl(daemon, tmp_path, "org", "show", "NOWHERE").stderr
