@@ -78,11 +78,11 @@ completions: build
 	mkdir -p $(BIN)/completions
 	for shell in bash zsh fish; do $(BIN)/talentctl --generate-completion-script $$shell > $(BIN)/completions/talentctl.$$shell; done
 
-# talentctl finds its messages (English, Vietnamese) in the bundle beside it.
+# talentctl finds its messages (English, Vietnamese) in ../share/talentctl beside its bin directory.
 install: build completions
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/talentctl
 	install -m 0755 $(BIN)/talentd $(BIN)/talentctl $(DESTDIR)$(PREFIX)/bin/
-	cp -R $(BIN)/talentd_talentctl.resources $(DESTDIR)$(PREFIX)/bin/
+	cp -R $(BIN)/talentd_talentctl.resources $(DESTDIR)$(PREFIX)/share/talentctl/
 	install -m 0644 Ops/man/talentctl.1 $(DESTDIR)$(PREFIX)/share/man/man1/
 	install -D -m 0644 $(BIN)/completions/talentctl.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/talentctl
 	install -D -m 0644 $(BIN)/completions/talentctl.zsh $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_talentctl

@@ -19,12 +19,25 @@ enum L10n {
             chosen = ["LC_ALL", "LC_MESSAGES", "LANG"].lazy.compactMap { environment[$0].flatMap { $0.isEmpty ? nil : $0 } }.first
         }
         language = (chosen ?? "").lowercased().hasPrefix("vi") ? "vi" : "en"
-        bundle = Bundle.module.path(forResource: language, ofType: "lproj").flatMap(Bundle.init(path:))
+        bundle = resources?.path(forResource: language, ofType: "lproj").flatMap(Bundle.init(path:))
+    }
+
+    /// The message bundle beside the binary (as SwiftPM builds it) or in ../share/talentctl (as
+    /// `make install` puts it). Not `Bundle.module`, which stops the program when the bundle is
+    /// missing: a talentctl copied alone still works, its messages showing their keys.
+    private static var resources: Bundle? {
+        let name = "talentd_talentctl.resources"
+        let executable = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        let binDirectory = Bundle.main.executableURL?.resolvingSymlinksInPath().deletingLastPathComponent()
+            ?? executable.deletingLastPathComponent()
+        let candidates = [binDirectory.appendingPathComponent(name),
+                          binDirectory.deletingLastPathComponent().appendingPathComponent("share/talentctl/" + name)]
+        return candidates.lazy.compactMap { Bundle(path: $0.path) }.first
     }
 
     /// The text for `key`, its `%@` replaced by `arguments` in order; the key itself when missing.
     static func text(_ key: String, _ arguments: String...) -> String {
-        let format = (bundle ?? Bundle.module).localizedString(forKey: key, value: key, table: nil)
+        let format = bundle?.localizedString(forKey: key, value: key, table: nil) ?? key
         var out = ""
         var rest = arguments.makeIterator()
         var remaining = Substring(format)
