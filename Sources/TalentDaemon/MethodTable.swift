@@ -49,7 +49,7 @@ func methodTable(_ d: Domains) -> [MethodSpec] {
         // Anyone may make a short-lived token for themselves (talentctl login), not only admins.
         write("token.create",          .rolesOrSelf(admin, selfParam: "principal"), d.token.create),
         read("token.list",             .roles(adminOrAuditor),      d.token.list),
-        write("token.revoke",          .roles(admin),               d.token.revoke),
+        write("token.revoke",          .rolesOrSelf(admin, selfParam: "principal"), d.token.revoke),
 
         read("audit.list",             .roles(adminOrAuditor),      d.audit.list),
         read("audit.verify",           .roles(adminOrAuditor),      d.audit.verify),

@@ -89,6 +89,8 @@ enum SavedLogins {
         let principal: String
         let token: String
         let expiresAt: String
+        /// The token's id on the daemon, for `talentctl logout` to revoke it.
+        var id: Int64?
     }
 
     /// The socket as an absolute path, so that ./var/talentd.sock means one daemon wherever it is typed.
@@ -107,7 +109,7 @@ enum SavedLogins {
         }.compactMap { _, value -> Login? in
             guard let principal = value["principal"]?.stringValue, let token = value["token"]?.stringValue,
                   let expiresAt = value["expires_at"]?.stringValue, expiresAt > now else { return nil }
-            return Login(principal: principal, token: token, expiresAt: expiresAt)
+            return Login(principal: principal, token: token, expiresAt: expiresAt, id: value["id"]?.intValue)
         }
         return candidates.max { $0.expiresAt < $1.expiresAt }
     }
@@ -116,7 +118,7 @@ enum SavedLogins {
         var logins = ConfigFiles.read(file)
         logins[key(socket: socket, principal: login.principal)] = [
             "principal": .string(login.principal), "token": .string(login.token), "expires_at": .string(login.expiresAt),
-            "socket": .string(socket),
+            "socket": .string(socket), "id": login.id.map(JSONValue.int) ?? .null,
         ]
         try ConfigFiles.write(file, logins)
     }

@@ -42,7 +42,8 @@ struct Login: TalentctlCommand {
                 "principal": .string(principal), "label": .string("talentctl login on \(host)"),
                 "expires_at": .string(UTCNow.after(seconds: hours * 3600)),
             ])
-            return SavedLogins.Login(principal: principal, token: text(token["token"]), expiresAt: text(token["expires_at"]))
+            return SavedLogins.Login(principal: principal, token: text(token["token"]), expiresAt: text(token["expires_at"]),
+                                     id: token["id"]?.intValue)
         }
         try SavedLogins.save(socket: options.socketPath, login)
         printError(L10n.text("login.done", principal, options.socketPath, login.expiresAt))
@@ -51,17 +52,24 @@ struct Login: TalentctlCommand {
 
 struct Logout: TalentctlCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Forget the login saved for this socket (yours, or --principal's).",
-        discussion: """
-        The token stays valid on the daemon until it expires (12 hours by default); an admin can end it sooner with talentctl token revoke.
-
-        Example: talentctl logout
-        """)
+        abstract: "End the login saved for this socket (yours, or --principal's): its token is revoked and forgotten.",
+        discussion: "Example: talentctl logout")
     @OptionGroup(visibility: .hidden) var local: GlobalOptions
     @ParentCommand var root: Talentctl
 
     func run() throws {
         let options = global
+        if let saved = SavedLogins.find(socket: options.socketPath, principal: options.principal), let id = saved.id {
+            // Revoked with itself, so that a copy of the file is worthless too; if the daemon
+            // cannot be reached the token is still forgotten here and expires on its own.
+            do {
+                let client = try RPCClient(socketPath: options.socketPath)
+                _ = try client.call("session.login", params: ["principal": .string(saved.principal), "secret": .string(saved.token)])
+                _ = try client.call("token.revoke", params: ["id": .int(id), "principal": .string(saved.principal)])
+            } catch {
+                printError(L10n.text("logout.not_revoked", saved.expiresAt))
+            }
+        }
         let gone = try SavedLogins.remove(socket: options.socketPath, principal: options.principal)
         printError(gone.isEmpty ? L10n.text("logout.none", options.socketPath)
                                 : L10n.text("logout.done", gone.sorted().joined(separator: ", "), options.socketPath))

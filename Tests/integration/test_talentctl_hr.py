@@ -246,8 +246,17 @@ def test_login_once_then_commands_use_the_saved_token(daemon, hr, tmp_path):
                                  env={**env, "TALENT_PRINCIPAL": "admin", "TALENT_SECRET": daemon.admin_secret})).stdout)
     assert as_admin["principal"] == "admin"
 
+    token = json.loads(saved.read_text())
+    [login] = token.values()
     logout = ok(run([str(TALENTCTL), "--socket", daemon.socket, "logout"], env=env))
     assert "hr.huong" in logout.stderr and "hr.huong" not in saved.read_text()
+    revoked = [t for t in hr.result("token.list", {"principal": "hr.huong"})["tokens"] if t["id"] == login["id"]]
+    assert revoked[0]["status"] == "revoked"                                        # a copy of the file is worthless
+    me = daemon.login("hr.huong", PASSWORD)
+    other = hr.result("token.create", {"principal": "admin", "label": "not hers"})["id"]
+    assert me.error("token.revoke", {"id": other, "principal": "hr.huong"})["data"]["reason"] == "not_found"
+    assert me.error("token.revoke", {"id": other})["data"]["reason"] == "forbidden"
+    me.close()
     anonymous = run([str(TALENTCTL), "--socket", daemon.socket, "whoami"], env=env)
     assert anonymous.returncode == 1 and "talentctl login" in anonymous.stderr
 

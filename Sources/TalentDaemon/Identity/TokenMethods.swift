@@ -44,6 +44,11 @@ struct TokenMethods: Sendable {
 
     func revoke(_ call: Call, _ store: TokenStore) throws -> Change {
         let token = try store.require(id: try call.requiredInt("id"))
+        // `principal` lets its owner revoke a token (talentctl logout): the table let the caller
+        // through as that principal, so the token must be theirs.
+        if let owner = call.string("principal"), owner != token.principalName {
+            throw RPCError.notFound("principal \(owner) has no token \(token.id)", details: ["field": "id"])
+        }
         if let revokedAt = token.revokedAt { throw RPCError.invalidState("token \(token.id) was already revoked at \(revokedAt)") }
         try store.revoke(id: token.id, at: call.timestamp)
         store.afterCommit(sessions.invalidate)
