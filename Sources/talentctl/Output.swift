@@ -107,7 +107,7 @@ func cell(_ value: JSONValue?, _ missing: String) -> String {
 
 /// One record as a two-column table (field, value), for `show` commands.
 func fieldTable(_ record: JSONValue, _ missing: String, _ fields: [String]) -> Table {
-    var table = Table(headers: ["field", "value"])
+    var table = Table(headers: ["field", "value"].map(L10n.word))
     for field in fields where record[field] != nil {
         let value = record[field]
         table.add([field, value?.arrayValue.map { $0.map(text).joined(separator: "; ") } ?? cell(value, missing)])

@@ -342,11 +342,11 @@ def test_watch_redraws_only_when_something_changes(daemon, hr, tmp_path):
 
 def test_colour_on_a_terminal_only_and_never_with_no_color(daemon, tmp_path):
     import pty
-    def on_terminal(**extra):
+    def on_terminal(*args, **extra):
         env = env_for(tmp_path, daemon=daemon, **extra)
         pid, fd = pty.fork()
         if pid == 0:
-            os.execve(str(TALENTCTL), [str(TALENTCTL), "--socket", daemon.socket, "org", "show", "NOWHERE"], env)
+            os.execve(str(TALENTCTL), [str(TALENTCTL), "--socket", daemon.socket, *(args or ("org", "show", "NOWHERE"))], env)
         chunks = []
         while True:
             try:
@@ -361,3 +361,6 @@ def test_colour_on_a_terminal_only_and_never_with_no_color(daemon, tmp_path):
     assert "\x1b[31m" in on_terminal()
     assert "\x1b[" not in on_terminal(NO_COLOR="1")
     assert "\x1b[" not in ctl(daemon, tmp_path, "org", "show", "NOWHERE").stderr
+    # -o json: indented for a person at a terminal, one line into a pipe.
+    assert '{\r\n  "code": "MOHA",' in on_terminal("org", "show", "MOHA", "-o", "json")
+    assert ctl(daemon, tmp_path, "org", "show", "MOHA", "-o", "json").stdout.count("\n") == 1
