@@ -70,7 +70,7 @@ man:
 	$(SWIFT) build --product talentctl
 	$(SWIFT) build --product generate-manual
 	mkdir -p Ops/man
-	"$$($(SWIFT) build --show-bin-path)/generate-manual-tool" "$$($(SWIFT) build --show-bin-path)/talentctl" \
+	"$$($(SWIFT) build --show-bin-path)/generate-manual" "$$($(SWIFT) build --show-bin-path)/talentctl" \
 	  --output-directory Ops/man --section 1 --date "$$(git log -1 --format=%cs)"
 	sed -i 's/^$$/.Pp/' Ops/man/talentctl.1
 

@@ -309,6 +309,17 @@ def test_the_man_page_renders():
     assert "talentctl" in rendered.stdout and "coverage" in rendered.stdout and "login" in rendered.stdout
 
 
+def test_the_man_page_is_generated_from_the_commands_as_they_are(tmp_path):
+    generator = TALENTCTL.parent / "generate-manual"
+    if not generator.exists():
+        pytest.skip("make man builds the generator")
+    ok(run([str(generator), str(TALENTCTL), "--output-directory", str(tmp_path), "--section", "1"]))
+    fresh = (tmp_path / "talentctl.1").read_text().replace("\n\n", "\n.Pp\n")
+    def body(text):
+        return [line for line in re.sub(r"^$", ".Pp", text, flags=re.M).splitlines() if not line.startswith(".Dd")]
+    assert body(fresh) == body((REPO / "Ops" / "man" / "talentctl.1").read_text()), "run make man"
+
+
 # --- Vietnamese -----------------------------------------------------------------------------------
 
 def test_vietnamese_under_lang_vi(daemon, hr, tmp_path):
