@@ -3,6 +3,7 @@ import PackageDescription
 
 let package = Package(
     name: "talentd",
+    defaultLocalization: "en",
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "talentd", targets: ["talentd"]),
@@ -75,7 +76,9 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 // SHA-256 of a batch file, for its idempotency keys.
                 .product(name: "Crypto", package: "swift-crypto"),
-            ]
+            ],
+            // Its messages in English and Vietnamese (Resources/<lang>.lproj/Localizable.strings).
+            resources: [.process("Resources")]
         ),
         // <sys/epoll.h> for talent-bench's event loop (Swift's Glibc module leaves it out).
         .systemLibrary(

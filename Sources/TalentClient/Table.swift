@@ -31,8 +31,16 @@ public struct Table {
         return lines.joined(separator: "\n")
     }
 
+    /// Terminal cells; colour escapes (ESC [ ... m) take none.
     public static func displayWidth(_ text: String) -> Int {
-        text.reduce(0) { $0 + width(of: $1) }
+        var cells = 0
+        var inEscape = false
+        for character in text {
+            if character == "\u{1B}" { inEscape = true; continue }
+            if inEscape { if character == "m" { inEscape = false }; continue }
+            cells += width(of: character)
+        }
+        return cells
     }
 
     private static func width(of character: Character) -> Int {

@@ -61,9 +61,10 @@ func methodTable(_ d: Domains) -> [MethodSpec] {
         write("principal.unbind_uid",  .roles(admin),               d.principal.unbindUID),
         write("principal.link_person", .roles(admin),               d.principal.linkPerson),
 
-        write("token.create",          .roles(admin),               d.token.create),
+        // Anyone may make a short-lived token for themselves (talentctl login), not only admins.
+        write("token.create",          .rolesOrSelf(admin, selfParam: "principal"), d.token.create),
         read("token.list",             .roles(adminOrAuditor),      d.token.list),
-        write("token.revoke",          .roles(admin),               d.token.revoke),
+        write("token.revoke",          .rolesOrSelf(admin, selfParam: "principal"), d.token.revoke),
 
         read("audit.list",             .roles(adminOrAuditor),      d.audit.list),
         read("audit.verify",           .roles(adminOrAuditor),      d.audit.verify),
@@ -77,6 +78,7 @@ func methodTable(_ d: Domains) -> [MethodSpec] {
         read("person.get",             .roles(personReaders),       d.person.get),
         write("person.update",         .roles(personEditors),       d.person.update),
         read("person.search",          .roles(personReaders),       d.person.search),
+        read("person.list",            .roles(personReaders),       d.person.list),
 
         write("appointment.propose",   .roles(appointmentProposers), d.appointment.propose,  scope: .orgParam),
         write("appointment.approve",   .national([.hrOfficial]),    d.appointment.approve),

@@ -11,10 +11,12 @@ struct ApplicationCommand: ParsableCommand {
         Stages: applied -> screening -> evaluation -> interview -> offer -> recruited, or rejected / withdrawn from any open stage. An offer needs the approval of a national HR official or an admin who did not make it.
 
         Examples:
-          talentctl application submit --campaign MOST-LE-2026 --person-id 12 --source overseas
+          talentctl application submit --campaign MOST-LE-2026 --person-id 12 \\
+              --source overseas
           talentctl application advance 7 --to evaluation --note "Qua vòng hồ sơ"
           talentctl application offer 7 --start-on 2026-06-01
-          talentctl --principal lan.hr --secret-file lan.secret application approve-offer 7
+          talentctl --principal lan.hr --secret-file lan.secret application \\
+              approve-offer 7
           talentctl application accept 7
           talentctl application list --campaign MOST-LE-2026 --stage evaluation
         """,
@@ -25,8 +27,8 @@ struct ApplicationCommand: ParsableCommand {
 struct SubmitApplication: TalentctlCommand {
     static let configuration = CommandConfiguration(
         commandName: "submit", abstract: "Submit a person's application to an open campaign (once per person and campaign).",
-        discussion: "Example: talentctl application submit --campaign MOST-LE-2026 --person-id 12 --source referral --referred-by \"GS. Nguyễn Văn A\"")
-    @OptionGroup var local: GlobalOptions
+        discussion: "Example:\n  talentctl application submit --campaign MOST-LE-2026 --person-id 12 \\\n      --source referral --referred-by \"GS. Nguyễn Văn A\"")
+    @OptionGroup(visibility: .hidden) var local: GlobalOptions
     @ParentCommand var root: Talentctl
     @Option(help: "The campaign's code.") var campaign: String
     @Option(help: "The person's id (talentctl person search finds it).") var personId: Int64
@@ -46,7 +48,7 @@ struct AdvanceApplication: TalentctlCommand {
     static let configuration = CommandConfiguration(
         commandName: "advance", abstract: "Move an application forward to screening, evaluation or interview.",
         discussion: "Example: talentctl application advance 7 --to evaluation --note \"Qua vòng hồ sơ\"")
-    @OptionGroup var local: GlobalOptions
+    @OptionGroup(visibility: .hidden) var local: GlobalOptions
     @ParentCommand var root: Talentctl
     @Argument(help: "The application's id.") var id: Int64
     @Option(help: "screening, evaluation or interview.") var to: String
@@ -65,9 +67,11 @@ struct RejectApplication: TalentctlCommand {
         discussion: """
         Reason codes: not_eligible, below_min_score, insufficient_evaluations, failed_interview, offer_declined, position_filled, duplicate_candidate, other.
 
-        Example: talentctl application reject 7 --reason-code failed_interview --note "Phỏng vấn chưa đạt"
+        Example:
+          talentctl application reject 7 --reason-code failed_interview --note \\
+              "Phỏng vấn chưa đạt"
         """)
-    @OptionGroup var local: GlobalOptions
+    @OptionGroup(visibility: .hidden) var local: GlobalOptions
     @ParentCommand var root: Talentctl
     @Argument(help: "The application's id.") var id: Int64
     @Option(help: "Why, from the documented list.") var reasonCode: String
@@ -83,7 +87,7 @@ struct WithdrawApplication: TalentctlCommand {
     static let configuration = CommandConfiguration(
         commandName: "withdraw", abstract: "Record that the candidate withdrew.",
         discussion: "Example: talentctl application withdraw 7")
-    @OptionGroup var local: GlobalOptions
+    @OptionGroup(visibility: .hidden) var local: GlobalOptions
     @ParentCommand var root: Talentctl
     @Argument(help: "The application's id.") var id: Int64
     @Option(help: "A note kept in the history.") var note: String?
@@ -98,8 +102,8 @@ struct WithdrawApplication: TalentctlCommand {
 struct OfferApplication: TalentctlCommand {
     static let configuration = CommandConfiguration(
         commandName: "offer", abstract: "Offer the post to a candidate at interview (needs a national approval).",
-        discussion: "Example: talentctl application offer 7 --start-on 2026-06-01 --remuneration-note \"Theo chính sách đặc thù\"")
-    @OptionGroup var local: GlobalOptions
+        discussion: "Example:\n  talentctl application offer 7 --start-on 2026-06-01 --remuneration-note \\\n      \"Theo chính sách đặc thù\"")
+    @OptionGroup(visibility: .hidden) var local: GlobalOptions
     @ParentCommand var root: Talentctl
     @Argument(help: "The application's id.") var id: Int64
     @Option(help: "First day in post, YYYY-MM-DD.") var startOn: String
@@ -116,7 +120,7 @@ struct ApproveOffer: TalentctlCommand {
     static let configuration = CommandConfiguration(
         commandName: "approve-offer", abstract: "Approve an offer (national HR official or admin; not the one who made it).",
         discussion: "Example: talentctl application approve-offer 7")
-    @OptionGroup var local: GlobalOptions
+    @OptionGroup(visibility: .hidden) var local: GlobalOptions
     @ParentCommand var root: Talentctl
     @Argument(help: "The application's id.") var id: Int64
 
@@ -128,8 +132,8 @@ struct ApproveOffer: TalentctlCommand {
 struct AcceptApplication: TalentctlCommand {
     static let configuration = CommandConfiguration(
         commandName: "accept", abstract: "Record that the candidate accepted an approved offer: recruited, with an expert record.",
-        discussion: "Example: talentctl application accept 7   (then: talentctl expert show EXPERT_ID)")
-    @OptionGroup var local: GlobalOptions
+        discussion: "Example:\n  talentctl application accept 7 (then: talentctl expert show EXPERT_ID)")
+    @OptionGroup(visibility: .hidden) var local: GlobalOptions
     @ParentCommand var root: Talentctl
     @Argument(help: "The application's id.") var id: Int64
 
@@ -144,9 +148,11 @@ struct ListApplications: TalentctlCommand {
         discussion: """
         One page (--limit, 1 to 500, default 100), the cursor of the next on stderr; with --all, every page.
 
-        Example: talentctl application list --campaign MOST-LE-2026 --stage evaluation --all -o csv
+        Example:
+          talentctl application list --campaign MOST-LE-2026 --stage evaluation \\
+              --all -o csv
         """)
-    @OptionGroup var local: GlobalOptions
+    @OptionGroup(visibility: .hidden) var local: GlobalOptions
     @ParentCommand var root: Talentctl
     @Option(help: "The campaign's code.") var campaign: String
     @Option(help: "Only this stage.") var stage: String?
@@ -155,7 +161,7 @@ struct ListApplications: TalentctlCommand {
     func run() throws {
         var params: [String: JSONValue] = ["campaign": .string(campaign)]
         if let stage { params["stage"] = .string(stage) }
-        let (applications, next) = try global.withClient { try readPages($0, "application.list", params, items: "applications", page) }
+        let (applications, next) = try global.withClient { try global.readPages($0, "application.list", params, items: "applications", page) }
         global.emit(json: global.pageJSON(applications, named: "applications", next: next)) {
             let columns = ["id", "person_id", "person_name", "source", "stage", "reason_code", "submitted_at"]
             var table = Table(headers: columns)
@@ -170,7 +176,7 @@ struct ShowApplication: TalentctlCommand {
     static let configuration = CommandConfiguration(
         commandName: "show", abstract: "Show an application with its stage history and the time spent in each stage.",
         discussion: "Example: talentctl application show 7")
-    @OptionGroup var local: GlobalOptions
+    @OptionGroup(visibility: .hidden) var local: GlobalOptions
     @ParentCommand var root: Talentctl
     @Argument(help: "The application's id.") var id: Int64
 

@@ -28,7 +28,7 @@ struct AuditList: TalentctlCommand {
           talentctl audit list --cursor 120 --actor lan.hr
           talentctl audit list --all --method session.login
         """)
-    @OptionGroup var local: GlobalOptions
+    @OptionGroup(visibility: .hidden) var local: GlobalOptions
     @ParentCommand var root: Talentctl
     @OptionGroup var page: PageOptions
     // Not --principal: that is who talentctl logs in as.
@@ -39,7 +39,7 @@ struct AuditList: TalentctlCommand {
         var params: [String: JSONValue] = [:]
         if let actor { params["principal"] = .string(actor) }
         if let method { params["method"] = .string(method) }
-        let (entries, next) = try global.withClient { try readPages($0, "audit.list", params, items: "entries", page) }
+        let (entries, next) = try global.withClient { try global.readPages($0, "audit.list", params, items: "entries", page) }
         global.emit(json: global.pageJSON(entries, named: "entries", next: next), rows: { () -> Table in
             var table = Table(headers: ["seq", "at", "principal", "method", "target", "outcome", "params"])
             for e in entries {
@@ -58,7 +58,7 @@ struct AuditVerify: TalentctlCommand {
         commandName: "verify",
         abstract: "Recompute the audit hash chain; exit 0 when intact, 1 when an entry was edited, deleted or reordered.",
         discussion: "Example: talentctl audit verify   ->   ok: 1204 entries, chain intact")
-    @OptionGroup var local: GlobalOptions
+    @OptionGroup(visibility: .hidden) var local: GlobalOptions
     @ParentCommand var root: Talentctl
 
     func run() throws {

@@ -21,10 +21,10 @@ struct Batch: TalentctlCommand {
           talentctl batch --idempotent --stop-on-error - < proposals.jsonl
         """)
 
-    @OptionGroup var local: GlobalOptions
+    @OptionGroup(visibility: .hidden) var local: GlobalOptions
     @ParentCommand var root: Talentctl
 
-    @Argument(help: "The JSON-lines file, or - for standard input (default: -).")
+    @Argument(help: "The JSON-lines file, or - for standard input.")
     var file: String = "-"
 
     @Flag(help: "Add a per-line idempotency key derived from the file's content and the line number.")

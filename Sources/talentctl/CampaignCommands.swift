@@ -12,7 +12,9 @@ struct CampaignCommand: ParsableCommand {
         A campaign is created as a draft with its rubric, then opened: from then on its criteria never change. Applications are taken while it is open, from --opens-on to --closes-on (Vietnam time).
 
         Examples:
-          talentctl campaign create MOST-LE-2026 --title "Chuyên gia đầu ngành AI" --org MOST --tier leading_expert --openings 5 --opens-on 2026-01-01 --closes-on 2026-03-31 --criteria rubric.csv --min-evaluators 3
+          talentctl campaign create MOST-LE-2026 --title "Chuyên gia đầu ngành AI" \\
+              --org MOST --tier leading_expert --openings 5 --opens-on 2026-01-01 \\
+              --closes-on 2026-03-31 --criteria rubric.csv --min-evaluators 3
           talentctl campaign open MOST-LE-2026
           talentctl campaign assign-evaluator MOST-LE-2026 council.an
           talentctl campaign ranking MOST-LE-2026 -o csv > ranking.csv
@@ -29,9 +31,12 @@ struct CreateCampaign: TalentctlCommand {
         Tiers: leading_expert, expert, chief_architect. The rubric file is either a JSON array of {key, title, weight, max_score, min_score?} or a CSV with the header key,title,weight,max_score,min_score (min_score may be empty). Weights and scores are integers.
 
         Example:
-          talentctl campaign create MOST-LE-2026 --title "Chuyên gia đầu ngành AI" --org MOST --tier leading_expert --openings 5 --opens-on 2026-01-01 --closes-on 2026-03-31 --criteria rubric.csv --field AI --field "bán dẫn"
+          talentctl campaign create MOST-LE-2026 --title "Chuyên gia đầu ngành AI" \\
+              --org MOST --tier leading_expert --openings 5 --opens-on 2026-01-01 \\
+              --closes-on 2026-03-31 --criteria rubric.csv --field AI --field \\
+              "bán dẫn"
         """)
-    @OptionGroup var local: GlobalOptions
+    @OptionGroup(visibility: .hidden) var local: GlobalOptions
     @ParentCommand var root: Talentctl
 
     @Argument(help: "The campaign's code, used by every other command.") var code: String
@@ -129,7 +134,7 @@ struct OpenCampaign: TalentctlCommand {
     static let configuration = CommandConfiguration(
         commandName: "open", abstract: "Open a draft campaign: its criteria are fixed from now on.",
         discussion: "Example: talentctl campaign open MOST-LE-2026")
-    @OptionGroup var local: GlobalOptions
+    @OptionGroup(visibility: .hidden) var local: GlobalOptions
     @ParentCommand var root: Talentctl
     @Argument(help: "The campaign's code.") var code: String
 
@@ -142,7 +147,7 @@ struct CloseCampaign: TalentctlCommand {
     static let configuration = CommandConfiguration(
         commandName: "close", abstract: "Close an open campaign: no more applications.",
         discussion: "Example: talentctl campaign close MOST-LE-2026")
-    @OptionGroup var local: GlobalOptions
+    @OptionGroup(visibility: .hidden) var local: GlobalOptions
     @ParentCommand var root: Talentctl
     @Argument(help: "The campaign's code.") var code: String
 
@@ -155,7 +160,7 @@ struct CancelCampaign: TalentctlCommand {
     static let configuration = CommandConfiguration(
         commandName: "cancel", abstract: "Cancel a draft, open or closed campaign, saying why.",
         discussion: "Example: talentctl campaign cancel MOST-LE-2026 --reason \"Gộp vào đợt 2027\"")
-    @OptionGroup var local: GlobalOptions
+    @OptionGroup(visibility: .hidden) var local: GlobalOptions
     @ParentCommand var root: Talentctl
     @Argument(help: "The campaign's code.") var code: String
     @Option(help: "Why it is cancelled.") var reason: String
@@ -177,7 +182,7 @@ struct ListCampaigns: TalentctlCommand {
           talentctl campaign list --state open
           talentctl campaign list --tier leading_expert --all -o csv > campaigns.csv
         """)
-    @OptionGroup var local: GlobalOptions
+    @OptionGroup(visibility: .hidden) var local: GlobalOptions
     @ParentCommand var root: Talentctl
     @Option(help: "Only this org.") var org: String?
     @Option(help: "Only this state: draft, open, closed, filled, cancelled.") var state: String?
@@ -187,7 +192,7 @@ struct ListCampaigns: TalentctlCommand {
     func run() throws {
         var params: [String: JSONValue] = [:]
         for (name, value) in [("org", org), ("state", state), ("tier", tier)] { if let value { params[name] = .string(value) } }
-        let (campaigns, next) = try global.withClient { try readPages($0, "campaign.list", params, items: "campaigns", page) }
+        let (campaigns, next) = try global.withClient { try global.readPages($0, "campaign.list", params, items: "campaigns", page) }
         global.emit(json: global.pageJSON(campaigns, named: "campaigns", next: next)) {
             let columns = ["code", "org", "tier", "state", "openings", "recruited", "opens_on", "closes_on", "title"]
             var table = Table(headers: columns)
@@ -202,7 +207,7 @@ struct ShowCampaign: TalentctlCommand {
     static let configuration = CommandConfiguration(
         commandName: "show", abstract: "Show one campaign with its rubric and evaluators.",
         discussion: "Example: talentctl campaign show MOST-LE-2026")
-    @OptionGroup var local: GlobalOptions
+    @OptionGroup(visibility: .hidden) var local: GlobalOptions
     @ParentCommand var root: Talentctl
     @Argument(help: "The campaign's code.") var code: String
 
@@ -215,7 +220,7 @@ struct AssignEvaluator: TalentctlCommand {
     static let configuration = CommandConfiguration(
         commandName: "assign-evaluator", abstract: "Assign a principal holding the evaluator role to a campaign.",
         discussion: "Example: talentctl campaign assign-evaluator MOST-LE-2026 council.an")
-    @OptionGroup var local: GlobalOptions
+    @OptionGroup(visibility: .hidden) var local: GlobalOptions
     @ParentCommand var root: Talentctl
     @Argument(help: "The campaign's code.") var campaign: String
     @Argument(help: "The evaluator's principal name.") var principal: String
@@ -232,7 +237,7 @@ struct UnassignEvaluator: TalentctlCommand {
     static let configuration = CommandConfiguration(
         commandName: "unassign-evaluator", abstract: "Remove an evaluator from a campaign (its evaluations stay).",
         discussion: "Example: talentctl campaign unassign-evaluator MOST-LE-2026 council.an")
-    @OptionGroup var local: GlobalOptions
+    @OptionGroup(visibility: .hidden) var local: GlobalOptions
     @ParentCommand var root: Talentctl
     @Argument(help: "The campaign's code.") var campaign: String
     @Argument(help: "The evaluator's principal name.") var principal: String
@@ -256,13 +261,13 @@ struct CampaignRanking: TalentctlCommand {
           talentctl campaign ranking MOST-LE-2026
           talentctl campaign ranking MOST-LE-2026 --all -o csv > ranking.csv
         """)
-    @OptionGroup var local: GlobalOptions
+    @OptionGroup(visibility: .hidden) var local: GlobalOptions
     @ParentCommand var root: Talentctl
     @Argument(help: "The campaign's code.") var campaign: String
     @OptionGroup var page: PageOptions
 
     func run() throws {
-        let (rows, next) = try global.withClient { try readPages($0, "campaign.ranking", ["campaign": .string(campaign)], items: "ranking", page) }
+        let (rows, next) = try global.withClient { try global.readPages($0, "campaign.ranking", ["campaign": .string(campaign)], items: "ranking", page) }
         let keys = rows.first?["criteria"]?.arrayValue?.compactMap { $0["key"]?.stringValue } ?? []
         global.emit(json: global.pageJSON(rows, named: "ranking", next: next)) {
             var table = Table(headers: ["rank", "application_id", "person_name", "stage", "weighted_score"] + keys

@@ -1,4 +1,6 @@
 import Foundation
+import TalentClient
+import TalentProtocol
 
 #if canImport(Glibc)
 import Glibc
@@ -14,10 +16,38 @@ struct Credentials {
         let description: String
     }
 
+    /// An environment variable, an empty one counting as unset (`TALENT_SECRET= cmd` is a slip, not a password).
+    static func environment(_ name: String) -> String? {
+        ProcessInfo.processInfo.environment[name].flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    /// Who to be, from the flag, the environment, then the current context.
+    static func principal(flag: String?) -> String? {
+        flag ?? environment("TALENT_PRINCIPAL") ?? Contexts.current()?.principal
+    }
+
+    /// Logs `client` in, first found wins: --principal with --secret-file; the environment's secret
+    /// or token; the login `talentctl login` saved for this socket; a prompt on a terminal. With
+    /// none of these, the connection stays anonymous (the daemon may log it in by its Unix uid).
+    static func logIn(_ client: RPCClient, principal flag: String?, secretFile: String?) throws {
+        let explicit = flag ?? environment("TALENT_PRINCIPAL")
+        let hasSecret = secretFile != nil || environment("TALENT_SECRET") != nil || environment("TALENT_TOKEN") != nil
+        if !hasSecret, let saved = SavedLogins.find(socket: client.socketPath, principal: principal(flag: flag)) {
+            do {
+                _ = try client.call("session.login", params: ["principal": .string(saved.principal), "secret": .string(saved.token)])
+                return
+            } catch let error as RPCError where error.reason == "unauthenticated" {
+                _ = try? SavedLogins.remove(socket: client.socketPath, principal: saved.principal)
+                throw Failure(description: L10n.text("login.saved_refused", saved.principal))
+            }
+        }
+        guard let credentials = try resolve(principal: explicit ?? Contexts.current()?.principal, secretFile: secretFile) else { return }
+        _ = try client.call("session.login", params: ["principal": .string(credentials.principal), "secret": .string(credentials.secret)])
+    }
+
     /// Nil when nothing says who to be: the daemon may still log the connection in by its Unix uid.
-    static func resolve(principal flag: String?, secretFile: String?) throws -> Credentials? {
-        let environment = ProcessInfo.processInfo.environment
-        guard let principal = flag ?? environment["TALENT_PRINCIPAL"].flatMap({ $0.isEmpty ? nil : $0 }) else {
+    static func resolve(principal: String?, secretFile: String?) throws -> Credentials? {
+        guard let principal else {
             if secretFile != nil { throw Failure(description: "--secret-file needs --principal (or $TALENT_PRINCIPAL)") }
             return nil
         }
@@ -29,13 +59,13 @@ struct Credentials {
             while secret.hasSuffix("\n") || secret.hasSuffix("\r") { secret.removeLast() }
             return Credentials(principal: principal, secret: secret)
         }
-        if let secret = environment["TALENT_SECRET"] ?? environment["TALENT_TOKEN"], !secret.isEmpty {
+        if let secret = environment("TALENT_SECRET") ?? environment("TALENT_TOKEN") {
             return Credentials(principal: principal, secret: secret)
         }
         guard isatty(STDIN_FILENO) == 1 else {
-            throw Failure(description: "no secret for \(principal): use --secret-file, $TALENT_SECRET or $TALENT_TOKEN, or run on a terminal to be asked")
+            throw Failure(description: L10n.text("login.no_secret", principal))
         }
-        return Credentials(principal: principal, secret: try prompt("Password for \(principal): "))
+        return Credentials(principal: principal, secret: try prompt(L10n.text("login.prompt", principal)))
     }
 
     /// Reads a line from the terminal with echo off.

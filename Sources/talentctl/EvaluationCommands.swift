@@ -11,7 +11,8 @@ struct EvaluationCommand: ParsableCommand {
         Only evaluators assigned to the campaign score, once per candidate, at stage evaluation, and never a candidate they have a conflict with (themselves, the same employer, or a declared one). Scoring is blind: an evaluator sees other evaluators' scores only after submitting its own.
 
         Examples:
-          talentctl evaluation submit 7 --score research=8 --score leadership=6 --comment "Hồ sơ nghiên cứu mạnh"
+          talentctl evaluation submit 7 --score research=8 --score leadership=6 \\
+              --comment "Hồ sơ nghiên cứu mạnh"
           talentctl evaluation conflict 9 --kind co_author --note "Đồng tác giả 2023"
           talentctl evaluation list 7
         """,
@@ -22,7 +23,7 @@ struct SubmitEvaluation: TalentctlCommand {
     static let configuration = CommandConfiguration(
         commandName: "submit", abstract: "Score every criterion of a candidate, as integers from 0 to the criterion's max.",
         discussion: "Example: talentctl evaluation submit 7 --score research=8 --score leadership=6")
-    @OptionGroup var local: GlobalOptions
+    @OptionGroup(visibility: .hidden) var local: GlobalOptions
     @ParentCommand var root: Talentctl
     @Argument(help: "The application's id.") var applicationId: Int64
     @Option(help: "KEY=SCORE for one criterion (repeat for each).") var score: [String] = []
@@ -48,8 +49,8 @@ struct SubmitEvaluation: TalentctlCommand {
 struct DeclareConflict: TalentctlCommand {
     static let configuration = CommandConfiguration(
         commandName: "conflict", abstract: "Declare a conflict of interest with a candidate (you will not score them).",
-        discussion: "Kinds: relative, supervisor, co_author, same_employer, other.\n\nExample: talentctl evaluation conflict 9 --kind supervisor --note \"Hướng dẫn luận án 2019\"")
-    @OptionGroup var local: GlobalOptions
+        discussion: "Kinds: relative, supervisor, co_author, same_employer, other.\n\nExample:\n  talentctl evaluation conflict 9 --kind supervisor \\\n      --note \"Hướng dẫn luận án 2019\"")
+    @OptionGroup(visibility: .hidden) var local: GlobalOptions
     @ParentCommand var root: Talentctl
     @Argument(help: "The application's id.") var applicationId: Int64
     @Option(help: "relative, supervisor, co_author, same_employer or other.") var kind: String
@@ -66,14 +67,14 @@ struct ListEvaluations: TalentctlCommand {
     static let configuration = CommandConfiguration(
         commandName: "list", abstract: "An application's evaluations (an evaluator sees them only after scoring).",
         discussion: "Example: talentctl evaluation list 7")
-    @OptionGroup var local: GlobalOptions
+    @OptionGroup(visibility: .hidden) var local: GlobalOptions
     @ParentCommand var root: Talentctl
     @Argument(help: "The application's id.") var applicationId: Int64
     @OptionGroup var page: PageOptions
 
     func run() throws {
         let (evaluations, next) = try global.withClient {
-            try readPages($0, "evaluation.list", ["application_id": .int(applicationId)], items: "evaluations", page)
+            try global.readPages($0, "evaluation.list", ["application_id": .int(applicationId)], items: "evaluations", page)
         }
         global.emit(json: global.pageJSON(evaluations, named: "evaluations", next: next)) { evaluationTable(evaluations, global) }
         global.hintNextPage(next)

@@ -25,9 +25,10 @@ struct ListExperts: TalentctlCommand {
         discussion: """
         One page (--limit, 1 to 500, default 100), the cursor of the next on stderr; with --all, every page.
 
-        Example: talentctl expert list --tier leading_expert --at 2026-12-31 --all -o csv
+        Example:
+          talentctl expert list --tier leading_expert --at 2026-12-31 --all -o csv
         """)
-    @OptionGroup var local: GlobalOptions
+    @OptionGroup(visibility: .hidden) var local: GlobalOptions
     @ParentCommand var root: Talentctl
     @Option(help: "Only this org.") var org: String?
     @Option(help: "Only this tier.") var tier: String?
@@ -37,7 +38,7 @@ struct ListExperts: TalentctlCommand {
     func run() throws {
         var params: [String: JSONValue] = [:]
         for (name, value) in [("org", org), ("tier", tier), ("at", at)] { if let value { params[name] = .string(value) } }
-        let (experts, next) = try global.withClient { try readPages($0, "expert.list", params, items: "experts", page) }
+        let (experts, next) = try global.withClient { try global.readPages($0, "expert.list", params, items: "experts", page) }
         global.emit(json: global.pageJSON(experts, named: "experts", next: next)) {
             let columns = Array(expertFields.prefix(10))
             var table = Table(headers: columns)
@@ -51,7 +52,7 @@ struct ListExperts: TalentctlCommand {
 struct ShowExpert: TalentctlCommand {
     static let configuration = CommandConfiguration(
         commandName: "show", abstract: "Show one expert.", discussion: "Example: talentctl expert show 3")
-    @OptionGroup var local: GlobalOptions
+    @OptionGroup(visibility: .hidden) var local: GlobalOptions
     @ParentCommand var root: Talentctl
     @Argument(help: "The expert's id.") var id: Int64
 
@@ -65,7 +66,7 @@ struct EndExpert: TalentctlCommand {
     static let configuration = CommandConfiguration(
         commandName: "end", abstract: "Record the end of an expert's service; --end-on is the last day in post.",
         discussion: "Example: talentctl expert end 3 --end-on 2028-12-31 --reason \"Hết hợp đồng\"")
-    @OptionGroup var local: GlobalOptions
+    @OptionGroup(visibility: .hidden) var local: GlobalOptions
     @ParentCommand var root: Talentctl
     @Argument(help: "The expert's id.") var id: Int64
     @Option(help: "Last day in post, YYYY-MM-DD.") var endOn: String

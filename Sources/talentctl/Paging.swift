@@ -12,24 +12,32 @@ struct PageOptions: ParsableArguments {
     @Flag(help: "Follow next_cursor to the last page.") var all = false
 }
 
-/// The items (the member named `items`) of one page, or of every page from `page.cursor` on with
-/// --all, and the cursor of the page after the last one read (nil when it was the last).
-func readPages(_ client: RPCClient, _ method: String, _ params: [String: JSONValue], items: String,
-               _ page: PageOptions) throws -> (items: [JSONValue], next: String?) {
+/// The items (the member named `items`) of one page, or of every page from `cursor` on with
+/// `all`, and the cursor of the page after the last one read (nil when it was the last).
+func fetchPages(_ client: RPCClient, _ method: String, _ params: [String: JSONValue], items: String,
+               limit: Int64? = nil, cursor: String? = nil, all: Bool) throws -> (items: [JSONValue], next: String?) {
     var params = params
-    if let limit = page.limit { params["limit"] = .int(limit) }
-    var cursor = page.cursor
+    if let limit { params["limit"] = .int(limit) }
+    var cursor = cursor
     var collected: [JSONValue] = []
     repeat {
         if let cursor { params["cursor"] = .string(cursor) }
         let answer = try client.call(method, params: params)
         collected += answer[items]?.arrayValue ?? []
         cursor = answer["next_cursor"]?.stringValue
-    } while page.all && cursor != nil
+    } while all && cursor != nil
     return (collected, cursor)
 }
 
 extension GlobalOptions {
+    /// One page for a person reading a table; for -o json and -o csv (a file, a script) every
+    /// page unless --limit or --cursor asks for one: `appointment list -o csv > all.csv` is all.
+    func readPages(_ client: RPCClient, _ method: String, _ params: [String: JSONValue], items: String,
+                   _ page: PageOptions) throws -> (items: [JSONValue], next: String?) {
+        let every = page.all || (format != .table && page.limit == nil && page.cursor == nil)
+        return try fetchPages(client, method, params, items: items, limit: page.limit, cursor: page.cursor, all: every)
+    }
+
     /// The page as JSON (`items` and `next_cursor`, as the method answers) for scripts.
     func pageJSON(_ items: [JSONValue], named name: String, next: String?) -> JSONValue {
         var json: [String: JSONValue] = [name: .array(items)]
@@ -40,8 +48,8 @@ extension GlobalOptions {
     /// On standard error, so that table and CSV output stay only records: the command that reads
     /// the next page (this one, with its filters, and --cursor).
     func hintNextPage(_ next: String?) {
-        guard let next, format != .json else { return }
-        printError("more: \(commandLine(continuingAt: next)) (or --all)")
+        guard let next else { return }
+        printError(L10n.text("more.pages", commandLine(continuingAt: next)))
     }
 }
 

@@ -14,8 +14,10 @@ struct ParamCommand: ParsableCommand {
           talentctl param list
           talentctl param show base_salary --at 2024-06-30
           talentctl param history base_salary
-          talentctl param define leadership_allowance.director_general --unit coefficient --description "Phụ cấp chức vụ tổng cục trưởng"
-          talentctl param set leadership_allowance.director_general --from 2024-07-01 --value 1.25 --decision-ref 204/2004/NĐ-CP
+          talentctl param define leadership_allowance.director_general --unit \\
+              coefficient --description "Phụ cấp chức vụ tổng cục trưởng"
+          talentctl param set leadership_allowance.director_general --from \\
+              2024-07-01 --value 1.25 --decision-ref 204/2004/NĐ-CP
         """,
         subcommands: [ListParams.self, ShowParam.self, ParamHistory.self, DefineParam.self, SetParam.self])
 }
@@ -24,7 +26,7 @@ struct ListParams: TalentctlCommand {
     static let configuration = CommandConfiguration(
         commandName: "list", abstract: "Every parameter with its value in force today.",
         discussion: "Example: talentctl param list -o csv")
-    @OptionGroup var local: GlobalOptions
+    @OptionGroup(visibility: .hidden) var local: GlobalOptions
     @ParentCommand var root: Talentctl
 
     func run() throws {
@@ -56,9 +58,10 @@ struct ShowParam: TalentctlCommand {
         discussion: """
         Examples:
           talentctl param show base_salary
-          talentctl param show base_salary --at 2024-06-30 --as-of 2024-08-01T00:00:00.000Z
+          talentctl param show base_salary --at 2024-06-30 --as-of \\
+              2024-08-01T00:00:00.000Z
         """)
-    @OptionGroup var local: GlobalOptions
+    @OptionGroup(visibility: .hidden) var local: GlobalOptions
     @ParentCommand var root: Talentctl
     @Argument(help: "The parameter's name.") var name: String
     @Option(help: "The date, YYYY-MM-DD (default: today in Vietnam).") var at: String?
@@ -77,7 +80,7 @@ struct ParamHistory: TalentctlCommand {
     static let configuration = CommandConfiguration(
         commandName: "history", abstract: "Every value recorded for a parameter, corrections included, in the order recorded.",
         discussion: "Example: talentctl param history base_salary")
-    @OptionGroup var local: GlobalOptions
+    @OptionGroup(visibility: .hidden) var local: GlobalOptions
     @ParentCommand var root: Talentctl
     @Argument(help: "The parameter's name.") var name: String
 
@@ -112,8 +115,8 @@ struct ParamHistory: TalentctlCommand {
 struct DefineParam: TalentctlCommand {
     static let configuration = CommandConfiguration(
         commandName: "define", abstract: "Define a parameter (national HR official or admin).",
-        discussion: "Example: talentctl param define expert_allowance.leading_expert --unit coefficient --description \"Chuyên gia đầu ngành\"")
-    @OptionGroup var local: GlobalOptions
+        discussion: "Example:\n  talentctl param define expert_allowance.leading_expert --unit \\\n      coefficient --description \"Chuyên gia đầu ngành\"")
+    @OptionGroup(visibility: .hidden) var local: GlobalOptions
     @ParentCommand var root: Talentctl
     @Argument(help: "The parameter's name.") var name: String
     @Option(help: "vnd or coefficient.") var unit: String
@@ -134,10 +137,13 @@ struct SetParam: TalentctlCommand {
         A date in the past is fine (a decree entered late). A second value for the same date needs --corrects and a --note.
 
         Examples:
-          talentctl param set base_salary --from 2026-07-01 --value 2600000 --decision-ref 999/2026/NĐ-CP
-          talentctl param set leadership_allowance.director_general --from 2024-07-01 --value 1.3 --decision-ref 204/2004/NĐ-CP --corrects --note "Nhập sai hệ số"
+          talentctl param set base_salary --from 2026-07-01 --value 2600000 \\
+              --decision-ref 999/2026/NĐ-CP
+          talentctl param set leadership_allowance.director_general --from \\
+              2024-07-01 --value 1.3 --decision-ref 204/2004/NĐ-CP --corrects \\
+              --note "Nhập sai hệ số"
         """)
-    @OptionGroup var local: GlobalOptions
+    @OptionGroup(visibility: .hidden) var local: GlobalOptions
     @ParentCommand var root: Talentctl
     @Argument(help: "The parameter's name.") var name: String
     @Option(name: .customLong("from"), help: "The date it applies from, YYYY-MM-DD.") var effectiveFrom: String

@@ -14,7 +14,8 @@ struct PayCommand: ParsableCommand {
 
         Examples:
           talentctl pay show 12 --at 2025-07-01 --explain
-          talentctl pay arrears 12 --from 2025-01-01 --to 2025-12-31 --paid-as-of 2025-08-05T00:00:00.000Z
+          talentctl pay arrears 12 --from 2025-01-01 --to 2025-12-31 --paid-as-of \\
+              2025-08-05T00:00:00.000Z
           talentctl pay report --at 2025-07-01 -o csv > cost.csv
           talentctl pay simulate --set base_salary=2600000 --at 2026-07-01
         """,
@@ -27,9 +28,10 @@ struct ShowPay: TalentctlCommand {
         discussion: """
         Examples:
           talentctl pay show 12
-          talentctl pay show 12 --at 2024-06-30 --as-of 2024-07-05T00:00:00.000Z --explain
+          talentctl pay show 12 --at 2024-06-30 --as-of 2024-07-05T00:00:00.000Z \\
+              --explain
         """)
-    @OptionGroup var local: GlobalOptions
+    @OptionGroup(visibility: .hidden) var local: GlobalOptions
     @ParentCommand var root: Talentctl
     @Argument(help: "The person's id.") var personId: Int64
     @Option(help: "The date, YYYY-MM-DD (default: today in Vietnam).") var at: String?
@@ -69,8 +71,8 @@ struct ShowPay: TalentctlCommand {
 struct PayArrears: TalentctlCommand {
     static let configuration = CommandConfiguration(
         commandName: "arrears", abstract: "Month by month, what was due as known when paid against what is due as known now.",
-        discussion: "Example: talentctl pay arrears 12 --from 2025-01-01 --to 2025-12-31 --paid-as-of 2025-08-05T00:00:00.000Z")
-    @OptionGroup var local: GlobalOptions
+        discussion: "Example:\n  talentctl pay arrears 12 --from 2025-01-01 --to 2025-12-31 --paid-as-of \\\n      2025-08-05T00:00:00.000Z")
+    @OptionGroup(visibility: .hidden) var local: GlobalOptions
     @ParentCommand var root: Talentctl
     @Argument(help: "The person's id.") var personId: Int64
     @Option(help: "First month (any day in it), YYYY-MM-DD.") var from: String
@@ -101,7 +103,7 @@ struct PayReport: TalentctlCommand {
     static let configuration = CommandConfiguration(
         commandName: "report", abstract: "Monthly cost per org and nationally on a date, with head counts per post.",
         discussion: "Example: talentctl pay report --at 2025-07-01 -o csv")
-    @OptionGroup var local: GlobalOptions
+    @OptionGroup(visibility: .hidden) var local: GlobalOptions
     @ParentCommand var root: Talentctl
     @Option(help: "The date, YYYY-MM-DD (default: today in Vietnam).") var at: String?
     @Option(help: "Only this org.") var org: String?
@@ -130,9 +132,10 @@ struct SimulatePay: TalentctlCommand {
         discussion: """
         Examples:
           talentctl pay simulate --set base_salary=2600000
-          talentctl pay simulate --set leadership_allowance.director_general=1.3 --set base_salary=2600000 --at 2026-07-01
+          talentctl pay simulate --set leadership_allowance.director_general=1.3 \\
+              --set base_salary=2600000 --at 2026-07-01
         """)
-    @OptionGroup var local: GlobalOptions
+    @OptionGroup(visibility: .hidden) var local: GlobalOptions
     @ParentCommand var root: Talentctl
     @Option(name: .customLong("set"), help: "NAME=VALUE (repeatable): whole dong for vnd, an exact decimal for a coefficient.") var changes: [String]
     @Option(help: "The date, YYYY-MM-DD (default: today in Vietnam).") var at: String?

@@ -17,7 +17,8 @@ struct PrincipalCommand: ParsableCommand {
         abstract: "Manage principals: people and scripts, their roles, org, status, password and Unix uid.",
         discussion: """
         Examples:
-          talentctl principal create lan.hr --kind human --role hr_official --org MOHA --generate-secret-file ./lan.secret
+          talentctl principal create lan.hr --kind human --role hr_official \\
+              --org MOHA --generate-secret-file ./lan.secret
           talentctl principal list --role admin
           talentctl principal disable lan.hr
         """,
@@ -96,10 +97,12 @@ struct PrincipalCreate: TalentctlCommand {
         Without a secret option the principal has no password: it logs in with an API token (talentctl token create) or by its Unix uid (principal bind-uid).
 
         Examples:
-          talentctl principal create lan.hr --kind human --role hr_official --org MOHA --generate-secret-file ./lan.secret
-          talentctl principal create moha-sync --kind agent --role ministry_agent --org MOHA
+          talentctl principal create lan.hr --kind human --role hr_official \\
+              --org MOHA --generate-secret-file ./lan.secret
+          talentctl principal create moha-sync --kind agent \\
+              --role ministry_agent --org MOHA
         """)
-    @OptionGroup var local: GlobalOptions
+    @OptionGroup(visibility: .hidden) var local: GlobalOptions
     @ParentCommand var root: Talentctl
     @OptionGroup var newSecret: NewSecretOptions
 
@@ -144,7 +147,7 @@ struct PrincipalList: TalentctlCommand {
           talentctl principal list --all
           talentctl principal list --org MOHA --role hr_official --status active
         """)
-    @OptionGroup var local: GlobalOptions
+    @OptionGroup(visibility: .hidden) var local: GlobalOptions
     @ParentCommand var root: Talentctl
     @OptionGroup var page: PageOptions
 
@@ -157,7 +160,7 @@ struct PrincipalList: TalentctlCommand {
         if let org { params["org"] = .string(org) }
         if let role { params["role"] = .string(role) }
         if let status { params["status"] = .string(status) }
-        let (principals, next) = try global.withClient { try readPages($0, "principal.list", params, items: "principals", page) }
+        let (principals, next) = try global.withClient { try global.readPages($0, "principal.list", params, items: "principals", page) }
         global.emit(json: global.pageJSON(principals, named: "principals", next: next), rows: { () -> Table in
             var table = Table(headers: ["name", "kind", "roles", "org", "status", "password", "created"])
             for p in principals {
@@ -175,7 +178,7 @@ struct PrincipalShow: TalentctlCommand {
         commandName: "show",
         abstract: "Show one principal (admin, auditor, or the principal itself).",
         discussion: "Example: talentctl principal show lan.hr")
-    @OptionGroup var local: GlobalOptions
+    @OptionGroup(visibility: .hidden) var local: GlobalOptions
     @ParentCommand var root: Talentctl
     @Argument(help: "The principal's name.") var name: String
 
@@ -197,7 +200,7 @@ struct PrincipalUpdate: TalentctlCommand {
           talentctl principal update lan.hr --org MOST
           talentctl principal update lan.hr --no-org
         """)
-    @OptionGroup var local: GlobalOptions
+    @OptionGroup(visibility: .hidden) var local: GlobalOptions
     @ParentCommand var root: Talentctl
     @Argument(help: "The principal's name.") var name: String
     @Option(name: .customLong("role"), help: "A role (repeat for several); replaces the current roles.") var roles: [String] = []
@@ -224,7 +227,7 @@ struct PrincipalDisable: TalentctlCommand {
         commandName: "disable",
         abstract: "Disable a principal (admin): it cannot log in, and its open sessions end at their next request.",
         discussion: "Example: talentctl principal disable lan.hr")
-    @OptionGroup var local: GlobalOptions
+    @OptionGroup(visibility: .hidden) var local: GlobalOptions
     @ParentCommand var root: Talentctl
     @Argument(help: "The principal's name.") var name: String
 
@@ -239,7 +242,7 @@ struct PrincipalEnable: TalentctlCommand {
         commandName: "enable",
         abstract: "Enable a disabled principal again (admin).",
         discussion: "Example: talentctl principal enable lan.hr")
-    @OptionGroup var local: GlobalOptions
+    @OptionGroup(visibility: .hidden) var local: GlobalOptions
     @ParentCommand var root: Talentctl
     @Argument(help: "The principal's name.") var name: String
 
@@ -256,9 +259,10 @@ struct PrincipalSetSecret: TalentctlCommand {
         discussion: """
         Examples:
           talentctl principal set-secret lan.hr --new-secret-file ./lan.new
-          talentctl --principal lan.hr --secret-file ./lan.old principal set-secret lan.hr --generate-secret-file ./lan.new
+          talentctl --principal lan.hr --secret-file ./lan.old \\
+              principal set-secret lan.hr --generate-secret-file ./lan.new
         """)
-    @OptionGroup var local: GlobalOptions
+    @OptionGroup(visibility: .hidden) var local: GlobalOptions
     @ParentCommand var root: Talentctl
     @OptionGroup var newSecret: NewSecretOptions
     @Argument(help: "The principal's name.") var name: String
@@ -286,7 +290,7 @@ struct PrincipalBindUID: TalentctlCommand {
         commandName: "bind-uid",
         abstract: "Log that Unix user's connections in as this principal, without a password (admin).",
         discussion: "Example: talentctl principal bind-uid lan.hr $(id -u lan)")
-    @OptionGroup var local: GlobalOptions
+    @OptionGroup(visibility: .hidden) var local: GlobalOptions
     @ParentCommand var root: Talentctl
     @Argument(help: "The principal's name.") var name: String
     @Argument(help: "The Unix uid.") var uid: Int64
@@ -302,7 +306,7 @@ struct PrincipalUnbindUID: TalentctlCommand {
         commandName: "unbind-uid",
         abstract: "Stop logging a Unix user's new connections in by uid (admin).",
         discussion: "Example: talentctl principal unbind-uid 1001")
-    @OptionGroup var local: GlobalOptions
+    @OptionGroup(visibility: .hidden) var local: GlobalOptions
     @ParentCommand var root: Talentctl
     @Argument(help: "The Unix uid.") var uid: Int64
 

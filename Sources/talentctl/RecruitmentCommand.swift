@@ -18,7 +18,7 @@ struct RecruitmentProgress: TalentctlCommand {
           talentctl recruitment progress
           talentctl recruitment progress --at 2026-12-31 -o json
         """)
-    @OptionGroup var local: GlobalOptions
+    @OptionGroup(visibility: .hidden) var local: GlobalOptions
     @ParentCommand var root: Talentctl
     @Option(help: "As of this date, YYYY-MM-DD (default: today in Vietnam).") var at: String?
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import TalentClient
 import TalentProtocol
 
@@ -8,30 +9,61 @@ import Glibc
 
 @main
 struct Talentctl: ParsableCommand {
+    static let version = "0.2.0"
+
     static let configuration = CommandConfiguration(
         commandName: "talentctl",
         abstract: "Talk to the talentd daemon: HR operations, ops checks, any JSON-RPC method.",
         discussion: """
-        The daemon's socket is --socket, else $TALENT_SOCKET, else ./var/talentd.sock. Output is a table on a terminal and JSON when piped; -o json or -o table forces either.
+        Global options (--socket, --principal, --secret-file, -o, --excel, --lang) may come before or after the command.
 
-        Credentials, first found wins: --principal with --secret-file; $TALENT_PRINCIPAL with $TALENT_SECRET (a password) or $TALENT_TOKEN (an API token); --principal or $TALENT_PRINCIPAL alone on a terminal prompts for the password without echo; otherwise the daemon logs you in by your Unix user if an admin bound it (principal.bind_uid). A secret is never accepted as a plain argument.
+        The daemon's socket is --socket, else $TALENT_SOCKET, else the current context's (talentctl context), else ./var/talentd.sock. Output is a table, piped or not; -o json (indented on a terminal) or -o csv for scripts and spreadsheets, which read every page unless --limit or --cursor is given.
+
+        Credentials, first found wins: --principal with --secret-file; $TALENT_PRINCIPAL with $TALENT_SECRET (a password) or $TALENT_TOKEN (an API token), an empty variable counting as unset; the login saved by `talentctl login` for this socket; --principal or $TALENT_PRINCIPAL alone on a terminal prompts for the password without echo; otherwise the daemon logs you in by your Unix user if an admin bound it (principal.bind_uid). A secret is never accepted as a plain argument.
+
+        Dates may be written YYYY-MM-DD or dd/mm/yyyy (08/03/1985 is 8 March 1985). Org codes may be typed in any case.
+
+        Shell completion: source <(talentctl --generate-completion-script bash) (or zsh, fish); `make install` installs the scripts and the man page.
 
         Exit status: 0 success; 1 the daemon answered an error (or health is not ok); 3 the daemon could not be reached; 64 bad usage.
 
         Examples:
-          talentctl ping
-          talentctl health || page-the-on-call
+          talentctl login --principal moha-hr-huong
+          talentctl person list --missing national_id
+          talentctl coverage --missing
           talentctl call system.info '{}'
         """,
-        version: "0.1.0",
         subcommands: [Ping.self, Info.self, Health.self, Methods.self, Stats.self, Call.self, OrgCommand.self, PersonCommand.self, Batch.self,
                       AppointmentCommand.self, CoverageCommand.self, ParamCommand.self, PayCommand.self,
                       CampaignCommand.self, ApplicationCommand.self, EvaluationCommand.self, ExpertCommand.self, RecruitmentCommand.self,
-                      Whoami.self, PrincipalCommand.self, TokenCommand.self, AuditCommand.self]
+                      Whoami.self, PrincipalCommand.self, TokenCommand.self, AuditCommand.self,
+                      Login.self, Logout.self, ContextCommand.self]
     )
 
     /// --socket and -o may come before the subcommand too (`talentctl --socket S ping`).
     @OptionGroup var global: GlobalOptions
+
+    /// Before ArgumentParser: `--version`, and a mistyped command answered with the closest one
+    /// (ArgumentParser alone says "Unexpected argument", or prints the group's help for
+    /// `person update --help`).
+    static func main() {
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        L10n.configure(arguments: arguments)
+        if arguments == ["--version"] {
+            print(version)
+            return
+        }
+        if let mistake = CommandSuggestion.check(arguments) {
+            printError(mistake)
+            Foundation.exit(64)
+        }
+        do {
+            var command = try parseAsRoot(arguments)
+            try command.run()
+        } catch {
+            exit(withError: error)
+        }
+    }
 }
 
 /// A subcommand's options, falling back to those given before the subcommand's name.
@@ -47,49 +79,62 @@ extension TalentctlCommand {
         merged.output = local.output ?? root.global.output
         merged.principal = local.principal ?? root.global.principal
         merged.secretFile = local.secretFile ?? root.global.secretFile
+        merged.excel = local.excel || root.global.excel
+        merged.lang = local.lang ?? root.global.lang
         return merged
     }
 }
 
+/// Listed once, in `talentctl --help`; subcommands accept them without repeating them in their help.
 struct GlobalOptions: ParsableArguments {
-    @Option(name: .long, help: "Daemon socket (default: $TALENT_SOCKET, else ./var/talentd.sock).")
+    @Option(name: .long, help: "Daemon socket (default: $TALENT_SOCKET, else the current context's, else ./var/talentd.sock).")
     var socket: String?
 
-    @Option(name: .long, help: "Log in as this principal (default: $TALENT_PRINCIPAL).")
+    @Option(name: .long, help: "Log in as this principal (default: $TALENT_PRINCIPAL, else the current context's).")
     var principal: String?
 
     @Option(name: .long, help: "File holding the password or API token for --principal (never pass a secret as an argument).")
     var secretFile: String?
 
-    @Option(name: [.short, .customLong("output")], help: "Output format: table, json or csv (default: table on a terminal, json otherwise). csv (RFC 4180) applies to commands that print records; others print their table.")
+    @Option(name: [.short, .customLong("output")], help: "Output format: table (default), json or csv. json and csv read every page unless --limit or --cursor is given.")
     var output: OutputFormat?
 
-    var format: OutputFormat { output ?? (isatty(STDOUT_FILENO) == 1 ? .table : .json) }
-    var socketPath: String { DefaultPaths.socket(flag: socket) }
+    @Flag(help: "With -o csv: start with a UTF-8 byte-order mark, so that Excel shows Vietnamese letters.")
+    var excel = false
+
+    @Option(help: "Language of talentctl's messages: vi or en (default: from $LC_ALL, $LC_MESSAGES, $LANG).")
+    var lang: String?
+
+    var format: OutputFormat { output ?? .table }
+    var socketPath: String { DefaultPaths.socket(flag: socket, configured: Contexts.current()?.socket) }
 
     /// Connects, logs in when credentials are given (see `Credentials`), runs `body`, and turns
     /// failures into the documented exit statuses.
     func withClient<T>(login: Bool = true, _ body: (RPCClient) throws -> T) throws -> T {
         do {
-            let client = try RPCClient(socketPath: socketPath)
-            if login, let credentials = try Credentials.resolve(principal: principal, secretFile: secretFile) {
-                _ = try client.call("session.login", params: ["principal": .string(credentials.principal), "secret": .string(credentials.secret)])
-            }
-            return try body(client)
+            return try quietly(login: login, body)
         } catch let error as Credentials.Failure {
             printError(error.description)
             throw ExitCode(64)
         } catch let error as RPCError {
-            let field = error.field.map { " (field: \($0))" } ?? ""
-            printError("\(error.reason): \(error.message)\(field)")
+            printError(Hints.explain(error), colour: .red)
             if error.reason == "not_found", let parameter = error.details["parameter"]?.stringValue, let at = error.details["at"]?.stringValue {
                 printError("hint: talentctl param set \(parameter) --from \(at) --value VALUE --decision-ref DECREE")
             }
             throw ExitCode(1)
         } catch let error as ClientError {
-            printError(error.description)
+            printError(error.description, colour: .red)
             throw ExitCode(3)
         }
+    }
+
+    /// `withClient` without printing anything (shell completion).
+    func quietly<T>(login: Bool = true, _ body: (RPCClient) throws -> T) throws -> T {
+        if let client = Connection.open { return try body(client) }
+        let client = try RPCClient(socketPath: socketPath)
+        if login { try Credentials.logIn(client, principal: principal, secretFile: secretFile) }
+        if Connection.keepOpen { Connection.open = client }
+        return try body(client)
     }
 }
 
@@ -104,7 +149,7 @@ struct Ping: TalentctlCommand {
     static let configuration = CommandConfiguration(
         abstract: "Check that the daemon answers, and how fast.",
         discussion: "Example: talentctl ping   ->   pong from ./var/talentd.sock in 0.21 ms")
-    @OptionGroup var local: GlobalOptions
+    @OptionGroup(visibility: .hidden) var local: GlobalOptions
     @ParentCommand var root: Talentctl
 
     func run() throws {
@@ -130,7 +175,7 @@ func format3(_ value: Double) -> String {
 struct Info: TalentctlCommand {
     static let configuration = CommandConfiguration(
         abstract: "Show what is running: version, protocol and schema versions, uptime, SQLite version.")
-    @OptionGroup var local: GlobalOptions
+    @OptionGroup(visibility: .hidden) var local: GlobalOptions
     @ParentCommand var root: Talentctl
 
     func run() throws {
@@ -153,7 +198,7 @@ struct Health: TalentctlCommand {
 
         Checks: database (a real synced write), disk (free space), connections (against the limit).
         """)
-    @OptionGroup var local: GlobalOptions
+    @OptionGroup(visibility: .hidden) var local: GlobalOptions
     @ParentCommand var root: Talentctl
 
     func run() throws {
@@ -199,7 +244,7 @@ struct Health: TalentctlCommand {
 struct Methods: TalentctlCommand {
     static let configuration = CommandConfiguration(
         abstract: "List the methods the daemon serves (from rpc.discover).")
-    @OptionGroup var local: GlobalOptions
+    @OptionGroup(visibility: .hidden) var local: GlobalOptions
     @ParentCommand var root: Talentctl
 
     func run() throws {
@@ -219,7 +264,7 @@ struct Methods: TalentctlCommand {
 struct Stats: TalentctlCommand {
     static let configuration = CommandConfiguration(
         abstract: "Show load since start: connections, bytes, and per-method requests, errors and latency.")
-    @OptionGroup var local: GlobalOptions
+    @OptionGroup(visibility: .hidden) var local: GlobalOptions
     @ParentCommand var root: Talentctl
 
     func run() throws {
@@ -257,7 +302,7 @@ struct Call: TalentctlCommand {
           talentctl call system.info '{}'
           echo '{}' | talentctl call system.health -
         """)
-    @OptionGroup var local: GlobalOptions
+    @OptionGroup(visibility: .hidden) var local: GlobalOptions
     @ParentCommand var root: Talentctl
 
     @Argument(help: "The method name, e.g. system.info.")

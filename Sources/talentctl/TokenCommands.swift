@@ -9,7 +9,8 @@ struct TokenCommand: ParsableCommand {
         abstract: "Manage API tokens: how scripts log in without a password.",
         discussion: """
         Examples:
-          talentctl -o table token create moha-sync --label nightly --expires-at 2027-01-01T00:00:00Z > moha-sync.token
+          talentctl token create moha-sync --label nightly \\
+              --expires-at 2027-01-01T00:00:00Z > moha-sync.token
           TALENT_PRINCIPAL=moha-sync TALENT_TOKEN=$(cat moha-sync.token) talentctl whoami
           talentctl token list moha-sync
           talentctl token revoke 7
@@ -24,9 +25,10 @@ struct TokenCreate: TalentctlCommand {
         discussion: """
         In table output only the token is printed, so it can be redirected to a file; with -o json, the whole result. Only its SHA-256 is kept: store it now.
 
-        Example: talentctl -o table token create moha-sync --label nightly > moha-sync.token
+        Example:
+          talentctl token create moha-sync --label nightly > moha-sync.token
         """)
-    @OptionGroup var local: GlobalOptions
+    @OptionGroup(visibility: .hidden) var local: GlobalOptions
     @ParentCommand var root: Talentctl
     @Argument(help: "The principal the token logs in as.") var principal: String
     @Option(help: "What it is for, e.g. nightly-sync.") var label: String
@@ -50,14 +52,14 @@ struct TokenList: TalentctlCommand {
 
         Example: talentctl token list moha-sync --all
         """)
-    @OptionGroup var local: GlobalOptions
+    @OptionGroup(visibility: .hidden) var local: GlobalOptions
     @ParentCommand var root: Talentctl
     @OptionGroup var page: PageOptions
     @Argument(help: "The principal's name.") var principal: String
 
     func run() throws {
         let (tokens, next) = try global.withClient {
-            try readPages($0, "token.list", ["principal": .string(principal)], items: "tokens", page)
+            try global.readPages($0, "token.list", ["principal": .string(principal)], items: "tokens", page)
         }
         global.emit(json: global.pageJSON(tokens, named: "tokens", next: next), rows: { () -> Table in
             var table = Table(headers: ["id", "label", "status", "created", "expires", "last used", "revoked"])
@@ -76,7 +78,7 @@ struct TokenRevoke: TalentctlCommand {
         commandName: "revoke",
         abstract: "Revoke an API token (admin): it cannot log in any more.",
         discussion: "Example: talentctl token revoke 7")
-    @OptionGroup var local: GlobalOptions
+    @OptionGroup(visibility: .hidden) var local: GlobalOptions
     @ParentCommand var root: Talentctl
     @Argument(help: "The token's id (token list shows it).") var id: Int64
 

@@ -7,7 +7,7 @@ struct Whoami: TalentctlCommand {
     static let configuration = CommandConfiguration(
         abstract: "Show who this connection is logged in as, with which roles and org, and how (password, token or peer).",
         discussion: "Example: talentctl --principal lan.hr --secret-file ~/.talent/secret whoami")
-    @OptionGroup var local: GlobalOptions
+    @OptionGroup(visibility: .hidden) var local: GlobalOptions
     @ParentCommand var root: Talentctl
 
     func run() throws {

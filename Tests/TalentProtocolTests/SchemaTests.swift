@@ -254,6 +254,8 @@ final class SchemaTests: XCTestCase {
         let date = compile(#"{"type":"string","pattern":"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"}"#)
         assertAccepts(date, [#""2025-07-01""#])
         assertRejects(date, #""2025-7-01""#, field: "x")
+        let hinted = compile(#"{"type":"string","pattern":"^[0-9]{12}$","x-format-hint":"12 digits, for example 001085012345"}"#)
+        assertRejects(hinted, #""12345""#, field: "x", message: #"x must be 12 digits, for example 001085012345, not "12345""#)
         // Patterns apply to strings only.
         assertAccepts(compile(#"{"pattern":"^a$"}"#), ["1"])
     }
@@ -294,7 +296,7 @@ final class SchemaTests: XCTestCase {
     func testFormatDate() {
         let schema = compile(#"{"type":"string","format":"date"}"#)
         assertAccepts(schema, [#""2024-02-29""#, #""2000-02-29""#, #""2025-12-31""#, #""2025-01-01""#, #""2025-04-30""#])
-        assertRejects(schema, #""2025-02-29""#, field: "x", message: #"x must be a calendar date YYYY-MM-DD, got "2025-02-29""#)
+        assertRejects(schema, #""2025-02-29""#, field: "x", message: #"x must be a date as YYYY-MM-DD, for example 1985-03-08; "2025-02-29" is not a day of the calendar"#)
         for bad in ["1900-02-29", "2100-02-29", "2024-02-30", "2025-04-31", "2025-13-01", "2025-00-10", "2025-01-00",
                     "2025-01-32", "2025-4-01", "25-04-01", "2025/04/01", "2025-04-01T00:00:00Z", "", "2025-04-1 ",
                     " 2025-04-01", "abcd-ef-gh", "-2025-04-01"] {
@@ -314,7 +316,7 @@ final class SchemaTests: XCTestCase {
         assertAccepts(schema, [#""2026-11-22T13:44:04.123Z""#, #""2025-07-01T08:00:00Z""#, #""2025-07-01T08:00:00+07:00""#,
                                #""2025-07-01T08:00:00-05:00""#])
         assertRejects(schema, #""2025-07-01 08:00:00Z""#, field: "x",
-                      message: "x must be an ISO 8601 date-time such as 2025-07-01T08:00:00Z")
+                      message: #"x must be an ISO 8601 date and time in UTC, for example 2025-07-01T08:00:00Z, not "2025-07-01 08:00:00Z""#)
         for bad in ["2025-02-29T08:00:00Z", "2025-07-01", "2025-07-01T08:00:00", "2025-07-01T08:00:00.123", "T08:00:00Z", ""] {
             assertRejects(schema, "\"\(bad)\"", field: "x")
         }

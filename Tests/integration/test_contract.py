@@ -83,6 +83,7 @@ CONTRACT_STEPS = [
     ("person.update", lambda r: {"id": r["person.create"]["person"]["id"], "version": 1, "employer": "VNPT",
                                  "phone": None}),
     ("person.search", {"q": "nguyen huong", "limit": 10}),
+    ("person.list", {"missing": ["national_id"], "limit": 10}),
     # Proposed by contract-hr (MOHA), so that admin, a different principal, may approve it.
     ("appointment.propose", lambda r: {"post": "chief_engineer_sti", "person_id": r["person.create"]["person"]["id"],
                                        "term_start": "2025-07-01", "term_end": "2030-06-30",

@@ -150,5 +150,5 @@ def test_talentctl_coverage_formats(daemon, data):
     assert moc[3:6] == ["", "", ""] and moc[8] == day(-300) and len(records) == 1 + 14
     helped = run([str(TALENTCTL), "coverage", "--help"])
     assert helped.returncode == 0 and "talentctl coverage --missing" in helped.stdout
-    bad = ctl(daemon, "--at", "2025-02-30")
-    assert bad.returncode == 1 and "invalid_params" in bad.stderr and "(field: at)" in bad.stderr
+    bad = ctl(daemon, "--at", "2025-02-30")   # not a day of the calendar: a usage error, before the daemon
+    assert bad.returncode == 64 and "YYYY-MM-DD or dd/mm/yyyy" in bad.stderr

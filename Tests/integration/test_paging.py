@@ -8,7 +8,7 @@ from conftest import TALENTCTL
 
 def ctl(daemon, *args):
     return subprocess.run([str(TALENTCTL), "--socket", daemon.socket, "--principal", "admin", "--secret-file",
-                           str(daemon.admin_secret_file), *args], capture_output=True, text=True)
+                           str(daemon.admin_secret_file), "-o", "json", *args], capture_output=True, text=True)
 
 
 def walk(conn, method, params, limit):

@@ -425,6 +425,35 @@ def test_environment_credentials_log_in_on_connect_and_after_restart(make_daemon
         assert c.call("system.info")["name"] == "talentd"
 
 
+def test_an_empty_secret_variable_counts_as_unset(daemon, monkeypatch):
+    admin = daemon.login()
+    token = admin.result("token.create", {"principal": "admin", "label": "empty-secret"})["token"]
+    admin.close()
+    monkeypatch.setenv("TALENT_PRINCIPAL", "admin")
+    monkeypatch.setenv("TALENT_SECRET", "")
+    monkeypatch.setenv("TALENT_TOKEN", token)
+    with Client(daemon.socket) as c:
+        assert c.whoami()["via"] == "token"
+
+
+def test_a_refused_login_fails_once_clearly(daemon, monkeypatch):
+    monkeypatch.setenv("TALENT_PRINCIPAL", "admin")
+    monkeypatch.setenv("TALENT_SECRET", "not-the-admin-secret")
+    monkeypatch.delenv("TALENT_TOKEN", raising=False)
+    admin = daemon.login()
+    before = admin.every("audit.list", {})
+    with Client(daemon.socket) as c:
+        with pytest.raises(Unauthenticated) as first:
+            c.call("system.info")
+        assert "$TALENT_SECRET was refused" in first.value.message and "will not try" in first.value.message
+        with pytest.raises(Unauthenticated) as second:
+            c.call("system.info")
+        assert second.value is first.value
+    denied = [e for e in admin.every("audit.list", {})[len(before):] if e["method"] == "session.login"]
+    assert len(denied) == 1 and denied[0]["outcome"] == "denied"   # one attempt, not one per call
+    admin.close()
+
+
 def test_cli_uses_environment_credentials(make_daemon):
     d = make_daemon()
     result = cli("--socket", d.socket, "call", "system.info", d=d)

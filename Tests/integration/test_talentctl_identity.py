@@ -16,7 +16,7 @@ def ctl(d, *args, principal="admin", secret=None, env_extra=None):
     if principal is not None:
         env.update(TALENT_PRINCIPAL=principal, TALENT_SECRET=d.admin_secret if secret is None else secret)
     env.update(env_extra or {})
-    return run([str(TALENTCTL), "--socket", d.socket, *args], env=env, timeout=30)
+    return run([str(TALENTCTL), "--socket", d.socket, "-o", "json", *args], env=env, timeout=30)
 
 
 def ok(result):
@@ -49,7 +49,7 @@ def test_principal_lifecycle(daemon, tmp_path):
     admin_file = tmp_path / "admin.secret"
     admin_file.write_text(daemon.admin_secret + "\n")
     env = {k: v for k, v in os.environ.items() if not k.startswith("TALENT_")}
-    by_file = run([str(TALENTCTL), "--socket", daemon.socket, "--principal", "admin", "--secret-file", str(admin_file), "whoami"], env=env)
+    by_file = run([str(TALENTCTL), "--socket", daemon.socket, "--principal", "admin", "--secret-file", str(admin_file), "whoami", "-o", "json"], env=env)
     assert json.loads(by_file.stdout)["principal"] == "admin"
 
     shown = ok(ctl(daemon, "principal", "show", "lan.hr", "-o", "table")).stdout

@@ -40,7 +40,7 @@ from typing import (
 )
 
 from .errors import (
-    Overloaded, TalentConnectionError, TalentError, TalentTimeout, Unauthenticated, Unavailable,
+    InvalidParams, Overloaded, TalentConnectionError, TalentError, TalentTimeout, Unauthenticated, Unavailable,
     error_from_response, warning_from_result_entry,
 )
 
@@ -189,16 +189,23 @@ class Client:
         self.backoff_initial: float = backoff_initial
         self.backoff_max: float = backoff_max
         self._creds: Optional[_Credentials] = None
+        self._creds_origin = "the credentials given to Client()"
+        #: The refusal of these credentials: later calls raise it again without asking the daemon.
+        self._refused: Optional[TalentError] = None
         if principal is not None and (secret is not None or token is not None):
             self._creds = _Credentials(principal, secret if secret is not None else token or "",
                                        "secret" if secret is not None else "token")
         elif principal is None and secret is None and token is None:
+            # An empty variable counts as unset: `TALENT_SECRET= python job.py` is a slip, and
+            # must not hide $TALENT_TOKEN behind a login that can only fail.
             env_principal = os.environ.get("TALENT_PRINCIPAL")
             if env_principal:
-                if os.environ.get("TALENT_SECRET") is not None:
+                if os.environ.get("TALENT_SECRET"):
                     self._creds = _Credentials(env_principal, os.environ["TALENT_SECRET"], "secret")
-                elif os.environ.get("TALENT_TOKEN") is not None:
+                    self._creds_origin = "$TALENT_PRINCIPAL and $TALENT_SECRET"
+                elif os.environ.get("TALENT_TOKEN"):
                     self._creds = _Credentials(env_principal, os.environ["TALENT_TOKEN"], "token")
+                    self._creds_origin = "$TALENT_PRINCIPAL and $TALENT_TOKEN"
         else:
             raise ValueError("give principal together with secret or token")
         self._sock: Optional[socket.socket] = None
@@ -276,7 +283,7 @@ class Client:
             finally:
                 self._creds = previous
         result = self._call_entry(self._entry("session.login", creds.login_params(self._methods), safe=True))
-        self._creds = creds
+        self._creds, self._creds_origin, self._refused = creds, "the credentials given to login()", None
         self.login_result = result
         return result
 
@@ -457,7 +464,18 @@ class Client:
                 methods = document.get("methods", []) if isinstance(document, dict) else []
                 self._methods = {m["name"]: m for m in methods if isinstance(m, dict) and isinstance(m.get("name"), str)}
             if self._creds is not None:
-                self.login_result = self._raw_call("session.login", self._creds.login_params(self._methods))
+                if self._refused is not None:
+                    raise self._refused
+                try:
+                    self.login_result = self._raw_call("session.login", self._creds.login_params(self._methods))
+                except (Unauthenticated, InvalidParams) as refused:
+                    # Once, clearly: every later call would log in again and fail the same way
+                    # (and count against the login throttle).
+                    refused.message = (f"logging in as {self._creds.principal} with {self._creds_origin} was refused: "
+                                       f"{refused.message}; this Client will not try these credentials again")
+                    refused.args = (refused.message,)
+                    self._refused = refused
+                    raise
                 log.debug("logged in as %s", self._creds.principal)
             sock.setblocking(False)
         except BaseException:

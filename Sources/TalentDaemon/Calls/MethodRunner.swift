@@ -93,9 +93,9 @@ struct MethodRunner: Sendable {
         switch spec.access {
         case .anyone, .loggedIn: allowed = true
         case .roles(let roles): allowed = roles.contains { principal.roles.contains($0.rawValue) }
-        case .rolesOrSelf(let roles):
+        case .rolesOrSelf(let roles, let selfParam):
             allowed = roles.contains { principal.roles.contains($0.rawValue) }
-                || context.params["name"]?.stringValue == principal.name
+                || context.params[selfParam]?.stringValue == principal.name
         case .national(let roles):
             allowed = principal.roles.contains(Role.admin.rawValue)
                 || (principal.org == nil && roles.contains { principal.roles.contains($0.rawValue) })

@@ -12,8 +12,8 @@ struct MethodSpec: Sendable {
         case loggedIn
         /// Principals holding one of these roles.
         case roles(Set<Role>)
-        /// Principals holding one of these roles, or the principal named by the `name` param itself.
-        case rolesOrSelf(Set<Role>)
+        /// Principals holding one of these roles, or the principal named by the `selfParam` param itself.
+        case rolesOrSelf(Set<Role>, selfParam: String = "name")
         /// Principals holding one of these roles and no org (national scope); admins always.
         case national(Set<Role>)
     }

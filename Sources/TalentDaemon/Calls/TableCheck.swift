@@ -11,7 +11,7 @@ enum TableCheck {
         case .anyone: return ["anyone"]
         case .loggedIn: return Role.allCases.map(\.rawValue).sorted()
         case .roles(let roles): return roles.map(\.rawValue).sorted()
-        case .rolesOrSelf(let roles): return (roles.map(\.rawValue) + ["self"]).sorted()
+        case .rolesOrSelf(let roles, _): return (roles.map(\.rawValue) + ["self"]).sorted()
         case .national(let roles): return Set(roles.map(\.rawValue) + [Role.admin.rawValue]).sorted()
         }
     }

@@ -46,7 +46,11 @@ struct SessionMethods: Sendable {
         let rehash = via == "password" && passwords.needsRehash(principal.passwordHash ?? "") ? try passwords.hash(secret) : nil
         try writing { store in
             try store.recordLogin(principalID: principal.id, tokenID: tokenID, rehash: rehash, at: call.timestamp)
-            try store.audit.append(principal: name, method: call.method, target: target, params: params, at: call.timestamp)
+            // A token login is every command of a script or of a `talentctl login` session: its
+            // last_used_at says when it was used; the trail keeps password logins and refusals.
+            if via == "password" {
+                try store.audit.append(principal: name, method: call.method, target: target, params: params, at: call.timestamp)
+            }
         }
         let session = principal.session(via: via, tokenID: tokenID)
         sessions.login(call.connection, as: session, loadedAt: generation)

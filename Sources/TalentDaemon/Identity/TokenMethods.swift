@@ -4,6 +4,7 @@ import TalentProtocol
 /// Revoking one also ends the sessions that logged in with it, at their next request.
 struct TokenMethods: Sendable {
     let sessions: SessionResolver
+    static let selfTokenMaxDays = 30
 
     private func target(_ id: Int64) -> AuditTarget { AuditTarget(type: "token", id: String(id)) }
 
@@ -13,6 +14,15 @@ struct TokenMethods: Sendable {
         let expiresAt = call.string("expires_at")
         if let expiresAt, expiresAt <= call.timestamp {
             throw RPCError.invalidParams(field: "expires_at", "expires_at must be in the future")
+        }
+        // A token made without the admin role is a login (talentctl login): it must end soon, so a
+        // lost laptop's token is not a standing credential.
+        if !call.hasAny([.admin]) {
+            let latest = Instant(seconds: call.now.seconds + Self.selfTokenMaxDays * 86_400, milliseconds: 0).timestamp
+            guard let expiresAt, expiresAt <= latest else {
+                throw RPCError.invalidParams(field: "expires_at", "expires_at is required for a token you make for yourself, "
+                                             + "at most \(Self.selfTokenMaxDays) days ahead (no later than \(latest))")
+            }
         }
         let token = Secrets.newToken()
         let id = try store.insert(principalID: principal.id, label: label, digest: Secrets.digest(token),
@@ -34,6 +44,11 @@ struct TokenMethods: Sendable {
 
     func revoke(_ call: Call, _ store: TokenStore) throws -> Change {
         let token = try store.require(id: try call.requiredInt("id"))
+        // `principal` lets its owner revoke a token (talentctl logout): the table let the caller
+        // through as that principal, so the token must be theirs.
+        if let owner = call.string("principal"), owner != token.principalName {
+            throw RPCError.notFound("principal \(owner) has no token \(token.id)", details: ["field": "id"])
+        }
         if let revokedAt = token.revokedAt { throw RPCError.invalidState("token \(token.id) was already revoked at \(revokedAt)") }
         try store.revoke(id: token.id, at: call.timestamp)
         store.afterCommit(sessions.invalidate)

@@ -67,6 +67,18 @@ struct PersonMethods: Sendable {
             .json("persons") { $0.json(personalData: call.seesPersonalData) }
     }
 
+    /// Browsing without a name: filtered by employer and by fields left empty. Which personal
+    /// data a person lacks is itself personal data, so only those who see it may filter on it.
+    func list(_ call: Call, _ store: PersonStore) throws -> JSONValue {
+        let missing = call.strings("missing") ?? []
+        if !call.seesPersonalData, let hidden = missing.first(where: Person.personalDataColumns.contains) {
+            throw RPCError.invalidParams(field: "missing", "missing: \(hidden) is personal data, which your roles do not show")
+        }
+        let request = try call.page(defaultLimit: Self.defaultSearchLimit)
+        return Page(try store.list(employer: call.string("employer"), missing: missing, request), request, cursor: { String($0.id) })
+            .json("persons") { $0.json(personalData: call.seesPersonalData) }
+    }
+
     /// The fields a create or update sets, from the params present: text in NFC, null clears.
     private func personChanges(_ call: Call) throws -> PersonChanges {
         var changes = PersonChanges()

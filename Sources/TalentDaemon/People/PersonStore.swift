@@ -48,10 +48,14 @@ struct PersonStore: DomainStore {
         }
         if db.changesCount == 0 {
             let current = try require(id: id).version
-            throw RPCError.conflict("person \(id) is at version \(current), and this update was for version \(version): "
-                                    + "someone changed it since you read it, or the version is mistyped; "
-                                    + "read it again (person.get) and reapply your change to that version",
-                                    details: ["current_version": .int(current), "person_id": .int(id)])
+            // The version counts the person's changes: a version above the current one was never
+            // read, so nobody changed anything; it was mistyped.
+            let message = version > current
+                ? "person \(id) is at version \(current): version \(version) does not exist yet, so it was mistyped "
+                  + "(the version counts the person's changes; send the one you read, person.get shows it)"
+                : "person \(id) is at version \(current), and this update was for version \(version): it was changed "
+                  + "\(current - version) time(s) since you read it; read it again (person.get) and reapply your change to version \(current)"
+            throw RPCError.conflict(message, details: ["current_version": .int(current), "person_id": .int(id)])
         }
     }
 
@@ -84,6 +88,23 @@ struct PersonStore: DomainStore {
             WHERE person_name MATCH ? AND person_name.rowid > ?
             ORDER BY person_name.rowid LIMIT ?
             """, arguments: [match, page.after, page.fetchLimit])
+    }
+
+    /// Persons in id order, one page: those whose employer is `employer` (case ignored) and who
+    /// lack every column of `missing` (names from `textColumns`, checked by the contract's enum).
+    func list(employer: String?, missing: [String], _ page: PageRequest) throws -> [Person] {
+        var conditions = ["id > ?"]
+        var arguments: [DatabaseValueConvertible?] = [page.after]
+        if let employer {
+            conditions.append("employer = ? COLLATE NOCASE")
+            arguments.append(employer)
+        }
+        for column in missing where Self.textColumns.contains(column) {
+            conditions.append("(\(column) IS NULL OR \(column) = '')")
+        }
+        arguments.append(page.fetchLimit)
+        return try Person.fetchAll(db, sql: "SELECT * FROM person WHERE \(conditions.joined(separator: " AND ")) ORDER BY id LIMIT ?",
+                                   arguments: StatementArguments(arguments))
     }
 
     private static func columnValues(_ changes: PersonChanges) -> [String: DatabaseValueConvertible?] {

@@ -12,6 +12,10 @@
 /// C0 control character except tab (SQLite and C strings cut text at a NUL; control characters
 /// garble logs and terminals), so the database holds exactly what was sent. A string marked
 /// `"x-multiline": true` may also hold line breaks (\n, \r), never a NUL.
+///
+/// People do not read regular expressions: `x-format-hint` says in words, with an example, what a
+/// `pattern` or `format` accepts ("a date as YYYY-MM-DD, for example 1985-03-08"), and a
+/// rejection quotes it instead of the pattern.
 public final class Schema: @unchecked Sendable {  // immutable after init
     let types: Set<String>?
     let enumValues: [JSONValue]?
@@ -26,6 +30,7 @@ public final class Schema: @unchecked Sendable {  // immutable after init
     let minimumInt: Int64?, maximumInt: Int64?
     let pattern: (source: String, regex: Regex<AnyRegexOutput>)?
     let format: String?
+    let formatHint: String?
     let anyOf: [Schema]?
     /// `x-multiline`: line breaks allowed.
     let multiline: Bool
@@ -37,7 +42,7 @@ public final class Schema: @unchecked Sendable {  // immutable after init
     static let knownKeywords: Set<String> = [
         "$ref", "type", "enum", "const", "properties", "required", "additionalProperties", "items",
         "minItems", "maxItems", "minLength", "maxLength", "minimum", "maximum", "pattern", "format",
-        "anyOf", "description", "title", "examples", "default", "x-secret", "x-multiline",
+        "anyOf", "description", "title", "examples", "default", "x-secret", "x-multiline", "x-format-hint",
     ]
 
     public convenience init(_ json: JSONValue, components: [String: JSONValue]) throws {
@@ -96,6 +101,7 @@ public final class Schema: @unchecked Sendable {  // immutable after init
         }
         format = object["format"]?.stringValue
         multiline = object["x-multiline"] == .bool(true)
+        formatHint = object["x-format-hint"]?.stringValue
         anyOf = try object["anyOf"]?.arrayValue?.enumerated().map {
             try Schema($0.element, components: components, path: "\(path).anyOf[\($0.offset)]")
         }
@@ -130,9 +136,10 @@ public final class Schema: @unchecked Sendable {  // immutable after init
             if let maxLength, length > maxLength { throw .invalidParams(field: field, "\(field) must be at most \(maxLength) characters") }
             // JSON Schema patterns are not anchored: they match anywhere unless they say ^ and $.
             if let pattern, (try? pattern.regex.firstMatch(in: s)) == nil {
-                throw .invalidParams(field: field, "\(field) must match \(pattern.source)")
+                throw .invalidParams(field: field, formatHint.map { "\(field) must be \($0), not \"\(s)\"" }
+                                                   ?? "\(field) must match \(pattern.source)")
             }
-            if let format { try Self.checkFormat(format, s, field: field) }
+            if let format { try Self.checkFormat(format, s, field: field, hint: formatHint) }
         case .int(let i):
             let below = minimumInt.map { i < $0 } ?? minimum.map { Double(i) < $0 } ?? false
             let above = maximumInt.map { i > $0 } ?? maximum.map { Double(i) > $0 } ?? false
@@ -240,15 +247,17 @@ public final class Schema: @unchecked Sendable {  // immutable after init
         return Int(b[at] - zero) * 10 + Int(b[at + 1] - zero)
     }
 
-    private static func checkFormat(_ format: String, _ s: String, field: String) throws(RPCError) {
+    private static func checkFormat(_ format: String, _ s: String, field: String, hint: String?) throws(RPCError) {
         switch format {
         case "date":
             guard CalendarDate(s) != nil else {
-                throw .invalidParams(field: field, "\(field) must be a calendar date YYYY-MM-DD, got \"\(s)\"")
+                let words = hint ?? "a date as YYYY-MM-DD, for example 1985-03-08"
+                throw .invalidParams(field: field, "\(field) must be \(words); \"\(s)\" is not a day of the calendar")
             }
         case "date-time":
             guard Self.isDateTime(s) else {
-                throw .invalidParams(field: field, "\(field) must be an ISO 8601 date-time such as 2025-07-01T08:00:00Z")
+                let words = hint ?? "an ISO 8601 date and time in UTC, for example 2025-07-01T08:00:00Z"
+                throw .invalidParams(field: field, "\(field) must be \(words), not \"\(s)\"")
             }
         default:
             break
