@@ -29,6 +29,7 @@ public enum Daemon {
         AppointmentsMigration.register(in: &migrations)
         RoleTableMigration.register(in: &migrations)
         RemunerationMigration.register(in: &migrations)
+        AwardsMigration.register(in: &migrations)
         return migrations
     }
 
@@ -163,7 +164,8 @@ public enum Daemon {
             appointment: AppointmentMethods(),
             coverage: CoverageMethods(),
             param: ParamMethods(),
-            remuneration: RemunerationMethods())
+            remuneration: RemunerationMethods(),
+            awardRound: AwardRoundMethods(), nomination: NominationMethods(), review: ReviewMethods())
         let runner = MethodRunner(store: store, sessions: sessions, secretParams: TableCheck.secretParams(contract),
                                   secretResults: TableCheck.secretResultMembers(contract),
                                   idempotencyRetentionSeconds: config.idempotencyRetentionSeconds)

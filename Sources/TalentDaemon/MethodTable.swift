@@ -25,6 +25,16 @@ func methodTable(_ d: Domains) -> [MethodSpec] {
     let coverageReaders: Set<Role> = [.admin, .hrOfficial, .auditor]
     // Pay is read by those who read appointments; parameters are set nationally (decrees are national).
     let payReaders = appointmentReaders
+    // Awards: the secretariat (MOST) runs rounds; orgs nominate their own; the council reviews.
+    let secretariat: Set<Role> = [.admin, .awardSecretariat]
+    let roundReaders: Set<Role> = [.admin, .awardSecretariat, .hrOfficial, .ministryAgent, .reviewer, .auditor]
+    let rankingReaders: Set<Role> = [.admin, .awardSecretariat, .auditor]
+    let nominators: Set<Role> = [.admin, .hrOfficial, .ministryAgent]
+    let nominationReaders: Set<Role> = [.admin, .awardSecretariat, .hrOfficial, .ministryAgent, .reviewer, .auditor]
+    let councilSeesAll: Set<Role> = [.awardSecretariat, .reviewer]
+    let screeners: Set<Role> = [.admin, .hrOfficial, .reviewer]
+    let reviewers: Set<Role> = [.admin, .reviewer]
+    let reviewReaders: Set<Role> = [.admin, .awardSecretariat, .reviewer, .auditor]
     return [
         //    name                     access                       handler                   scope, flags
         plain("rpc.discover",          .anyone,                     d.system.discover,        flags: [.fast]),
@@ -84,6 +94,33 @@ func methodTable(_ d: Domains) -> [MethodSpec] {
         read("remuneration.report",    .roles(payReaders),          d.remuneration.report,    scope: .orgParam),
         // A what-if: reads only, writes nothing, so it is not a mutation.
         read("remuneration.simulate",  .roles(payReaders),          d.remuneration.simulate,  scope: .orgParam),
+
+        write("award_round.create",    .roles(secretariat),         d.awardRound.create),
+        write("award_round.open",      .roles(secretariat),         d.awardRound.open),
+        write("award_round.close",     .roles(secretariat),         d.awardRound.close),
+        write("award_round.close_review", .roles(secretariat),      d.awardRound.closeReview),
+        read("award_round.get",        .roles(roundReaders),        d.awardRound.get),
+        read("award_round.list",       .roles(roundReaders),        d.awardRound.list),
+        write("award_round.assign_reviewers", .roles(secretariat),  d.review.assignReviewers),
+        read("award_round.ranking",    .roles(rankingReaders),      d.awardRound.ranking),
+        write("award_round.submit_list", .roles(secretariat),       d.awardRound.submitList),
+        read("award_round.list_export", .roles(rankingReaders),     d.awardRound.listExport),
+        write("award_round.decide",    .roles(secretariat),         d.awardRound.decide),
+        // Published results: no personal data, so anyone logged in.
+        read("award_round.results",    .loggedIn,                   d.awardRound.results),
+        write("nomination.submit",     .roles(nominators),          d.nomination.submit,      scope: .orgParam),
+        write("nomination.withdraw",   .roles(nominators),          d.nomination.withdraw,    scope: .record(NominationMethods.org)),
+        read("nomination.get",         .roles(nominationReaders),   d.nomination.get,         scope: .record(NominationMethods.org),
+             unscoped: councilSeesAll),
+        read("nomination.list",        .roles(nominationReaders),   d.nomination.list,        scope: .orgParam, unscoped: councilSeesAll),
+        // The screener's own org must be the agency: data-dependent, so checked in the handler.
+        write("nomination.screen",     .roles(screeners),           d.nomination.screen),
+        write("review.assign",         .roles(secretariat),         d.review.assign),
+        write("review.unassign",       .roles(secretariat),         d.review.unassign),
+        write("review.declare_conflict", .roles(reviewers),         d.review.declareConflict),
+        write("review.submit",         .roles(reviewers),           d.review.submit),
+        write("review.amend",          .roles(reviewers),           d.review.amend),
+        read("review.list",            .roles(reviewReaders),       d.review.list),
     ]
 }
 
@@ -100,4 +137,7 @@ struct Domains: Sendable {
     let coverage: CoverageMethods
     let param: ParamMethods
     let remuneration: RemunerationMethods
+    let awardRound: AwardRoundMethods
+    let nomination: NominationMethods
+    let review: ReviewMethods
 }

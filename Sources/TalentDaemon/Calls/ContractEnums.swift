@@ -16,7 +16,8 @@ enum EnumCheck {
     /// Every enum the contract names.
     static let all: [any ContractEnum.Type] = [
         Role.self, OrgKind.self, Gender.self, AppointmentPost.self, AppointmentStatus.self, EquivalentRank.self,
-        ParamUnit.self,
+        ParamUnit.self, AwardRoundState.self, CategoryKind.self, NominationStatus.self, ScreeningAgency.self,
+        ScreenOutcome.self, Recommendation.self, Normalization.self, AwardOutcome.self, DeclaredConflictKind.self,
     ]
 
     static func check(against contract: Contract) throws {

@@ -14,6 +14,8 @@ enum Role: String, ContractEnum {
     case ops
     /// Read-only everything, including the audit trail.
     case auditor
+    /// MOST staff running award rounds: rounds, reviewer assignment, the list to the Prime Minister.
+    case awardSecretariat = "award_secretariat"
 
     /// Roles that see personal data (national id, phone, email).
     static let seePersonalData: Set<Role> = [.admin, .hrOfficial, .auditor]

@@ -1,0 +1,38 @@
+import TalentProtocol
+
+/// Every conflict between reviewers and a round's nominations: derived from the register (the
+/// reviewer's own org nominated it; the reviewer's linked person) and declared by reviewers.
+struct ConflictBook: Sendable {
+    let all: [ReviewConflict]
+    private let byPair: [String: [ReviewConflict]]
+
+    init(_ all: [ReviewConflict]) {
+        self.all = all
+        byPair = Dictionary(grouping: all, by: { Self.key($0.nominationID, $0.reviewer) })
+    }
+
+    static func load(_ store: AwardStore, round: AwardRound, nominations: [Nomination], reviewers: [Reviewer]) throws -> ConflictBook {
+        var found: [ReviewConflict] = []
+        for nomination in nominations {
+            for reviewer in reviewers where reviewer.org == nomination.org {
+                found.append(ReviewConflict(nominationID: nomination.id, reviewer: reviewer.name, kind: "own_org",
+                                            note: "\(reviewer.name) belongs to \(nomination.org), which nominated it", declared: false))
+            }
+        }
+        let ids = Set(nominations.map(\.id))
+        found += try store.declaredConflicts(round: round).filter { ids.contains($0.nominationID) }
+        found += try store.linkedPersonConflicts(reviewers: reviewers, nominations: nominations)
+        return ConflictBook(found)
+    }
+
+    func of(_ nominationID: Int64, _ reviewer: String) -> [ReviewConflict] { byPair[Self.key(nominationID, reviewer)] ?? [] }
+    func of(nomination id: Int64) -> [ReviewConflict] { all.filter { $0.nominationID == id } }
+    func isConflicted(_ nominationID: Int64, _ reviewer: String) -> Bool { !of(nominationID, reviewer).isEmpty }
+
+    /// "own_org (… belongs to MOF, which nominated it); family (…)".
+    func reasons(_ nominationID: Int64, _ reviewer: String) -> String {
+        of(nominationID, reviewer).map { "\($0.kind) (\($0.note))" }.joined(separator: "; ")
+    }
+
+    private static func key(_ id: Int64, _ reviewer: String) -> String { "\(id)|\(reviewer)" }
+}
