@@ -267,3 +267,41 @@ def test_a_whole_round(make_daemon):
     text = json.dumps(results, ensure_ascii=False)
     assert "person_id" not in text and "members" not in text and "1980-01-02" not in text and "Nguyễn Thị Hương 3" not in text
     assert admin.result("award_round.list_export", {"round": "AW-2026"})["sha256"] == sealed["sha256"]
+
+
+def test_a_ministrys_script_submits_nominations_from_a_csv_and_can_rerun(make_daemon, tmp_path):
+    import csv
+    import os
+    import sys
+
+    from conftest import REPO, run
+    d = make_daemon()
+    admin = d.login()
+    create_round(admin, "AW-CSV")
+    admin.result("award_round.open", {"code": "AW-CSV"})
+    admin.result("principal.create", {"name": "agent-mof", "kind": "agent", "roles": ["ministry_agent"], "org": "MOF"})
+    token = admin.result("token.create", {"principal": "agent-mof", "label": "nominations"})["token"]
+    path = tmp_path / "nominations.csv"
+    with open(path, "w", newline="", encoding="utf-8-sig") as f:
+        w = csv.writer(f)
+        w.writerow(["round", "category", "org", "full_name", "birth_date", "citation", "collective", "achievement", "achievement_year"])
+        w.writerow(["AW-CSV", "ind", "MOF", "Đặng Văn Đức", "1979-05-01", "Chuyển đổi số ngành tài chính", "", "Hóa đơn điện tử", "2024"])
+        w.writerow(["AW-CSV", "col", "MOF", "Phạm Thu Trang", "1988-02-03", "Hệ thống thuế số", "Nhóm Thuế số", "eTax", "2025"])
+        w.writerow(["AW-CSV", "col", "MOF", "Võ Minh Khoa", "1990-07-08", "", "Nhóm Thuế số", "", ""])
+        # The same person again, individually: refused (once per round), on every run.
+        w.writerow(["AW-CSV", "ind", "MOF", "Phạm Thu Trang", "1988-02-03", "Cá nhân xuất sắc", "", "", ""])
+    script = REPO / "Clients/python/examples/submit_nominations.py"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TALENT_")}
+    env.update(PYTHONPATH=str(REPO / "Clients/python"), TALENT_PRINCIPAL="agent-mof", TALENT_TOKEN=token)
+    runs = [run([sys.executable, str(script), "--socket", d.socket, "--json", str(path)], env=env, timeout=120) for _ in range(2)]
+    assert all(r.stdout for r in runs), runs[0].stderr
+    summaries = [json.loads(r.stdout) for r in runs]
+    assert [r.returncode for r in runs] == [1, 1], runs[0].stderr
+    assert summaries[0]["submitted"] == 2 and summaries[0]["failures_by_reason"] == {"conflict": 1}
+    assert summaries[0]["nomination_ids"][:2] == summaries[1]["nomination_ids"][:2], "a rerun must not create duplicates"
+    listed = admin.every("nomination.list", {"round": "AW-CSV"})
+    assert len(listed) == 2
+    collective = next(n for n in listed if n["kind"] == "collective")
+    assert collective["nominee"]["name"] == "Nhóm Thuế số" and len(collective["nominee"]["members"]) == 2
+    assert collective["achievements"] == [{"title": "eTax", "year": 2025}]
+    assert "Phạm Thu Trang" in runs[0].stderr or "nominated" in runs[0].stderr
