@@ -26,6 +26,7 @@ struct Talentctl: ParsableCommand {
         version: "0.1.0",
         subcommands: [Ping.self, Info.self, Health.self, Methods.self, Stats.self, Call.self, OrgCommand.self, PersonCommand.self, Batch.self,
                       AppointmentCommand.self, CoverageCommand.self, ParamCommand.self, PayCommand.self,
+                      AwardCommand.self, NominationCommand.self, ReviewCommand.self,
                       Whoami.self, PrincipalCommand.self, TokenCommand.self, AuditCommand.self]
     )
 
@@ -83,6 +84,9 @@ struct GlobalOptions: ParsableArguments {
             printError("\(error.reason): \(error.message)\(field)")
             if error.reason == "not_found", let parameter = error.details["parameter"]?.stringValue, let at = error.details["at"]?.stringValue {
                 printError("hint: talentctl param set \(parameter) --from \(at) --value VALUE --decision-ref DECREE")
+            }
+            if error.reason == "conflict", let nomination = error.details["nomination_id"]?.intValue {
+                printError("hint: talentctl nomination show \(nomination)")
             }
             throw ExitCode(1)
         } catch let error as ClientError {

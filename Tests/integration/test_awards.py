@@ -305,3 +305,52 @@ def test_a_ministrys_script_submits_nominations_from_a_csv_and_can_rerun(make_da
     assert collective["nominee"]["name"] == "Nhóm Thuế số" and len(collective["nominee"]["members"]) == 2
     assert collective["achievements"] == [{"title": "eTax", "year": 2025}]
     assert "Phạm Thu Trang" in runs[0].stderr or "nominated" in runs[0].stderr
+
+
+def test_talentctl_runs_a_round(make_daemon, tmp_path):
+    import os
+
+    from conftest import TALENTCTL, run
+
+    d = make_daemon()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TALENT_")}
+    env.update(TALENT_PRINCIPAL="admin", TALENT_SECRET=d.admin_secret)
+    ctl = lambda *args: run([str(TALENTCTL), "--socket", d.socket, *args], env=env, timeout=30)
+
+    created = ctl("award", "round", "create", "AW-CTL", "--title", "Giải thưởng", "--year", "2026", "--opens-on", day(-1),
+                  "--closes-on", day(5), "--review-closes-on", day(9), "--category", "ind:individual:1:Cá nhân xuất sắc",
+                  "--criterion", "impact:2:10:Tác động", "-o", "json")
+    assert created.returncode == 0, created.stderr
+    assert json.loads(created.stdout)["categories"] == [{"key": "ind", "title": "Cá nhân xuất sắc", "kind": "individual", "quota_per_org": 1}]
+    assert ctl("award", "round", "open", "AW-CTL").returncode == 0
+    admin = d.login()
+    p1, p2 = person(admin), person(admin)
+    first = ctl("nomination", "submit", "--round", "AW-CTL", "--category", "ind", "--org", "MOF", "--person-id", str(p1),
+                "--citation", "Xuất sắc", "--achievement", "2025:Nền tảng số", "-o", "json")
+    assert first.returncode == 0, first.stderr
+    nomination = json.loads(first.stdout)
+    assert nomination["achievements"] == [{"title": "Nền tảng số", "year": 2025}]
+    # Over the quota: exit 1, the reason on stderr.
+    over = ctl("nomination", "submit", "--round", "AW-CTL", "--category", "ind", "--org", "MOF", "--person-id", str(p2), "--citation", "x")
+    assert over.returncode == 1 and "conflict" in over.stderr and "quota" in over.stderr
+    # The same person again: the hint names the command showing the other nomination.
+    again = ctl("nomination", "submit", "--round", "AW-CTL", "--category", "ind", "--org", "MOHA", "--person-id", str(p1), "--citation", "x")
+    assert again.returncode == 1 and f"talentctl nomination show {nomination['id']}" in again.stderr
+    listed = ctl("nomination", "list", "--round", "AW-CTL", "-o", "csv")
+    assert listed.returncode == 0 and "MOF" in listed.stdout
+    for agency in ["MOST", "MPS", "MOHA"]:
+        assert ctl("nomination", "screen", str(nomination["id"]), "--agency", agency, "--outcome", "pass", "--note", "Đạt").returncode == 0
+    assert ctl("award", "round", "close", "AW-CTL").returncode == 0
+    ranking = ctl("award", "round", "ranking", "AW-CTL", "--normalize", "zscore", "-o", "csv")
+    assert ranking.returncode == 0 and ranking.stdout.splitlines()[0].startswith("rank,nomination_id"), ranking.stdout
+    assert ctl("award", "round", "close-review", "AW-CTL").returncode == 0  # nothing assigned: nothing outstanding
+    sealed = ctl("award", "round", "submit-list", "AW-CTL", "--nomination", str(nomination["id"]), "--note", "Đề nghị", "-o", "json")
+    assert sealed.returncode == 0, sealed.stderr
+    out = tmp_path / "list.json"
+    exported = ctl("award", "round", "export", "AW-CTL", "--out", str(out), "-o", "json")
+    assert exported.returncode == 0
+    assert hashlib.sha256(out.read_bytes()).hexdigest() == json.loads(sealed.stdout)["sha256"]
+    assert ctl("award", "round", "decide", "AW-CTL", "--decision", f"{nomination['id']}:awarded:QĐ 1/QĐ-TTg").returncode == 0
+    results = ctl("award", "round", "results", "AW-CTL", "-o", "csv")
+    assert results.returncode == 0 and "Xuất sắc" in results.stdout
+    assert results.stdout.splitlines()[0] == "category,kind,name,org,citation,decision_ref"  # no person id column
