@@ -123,11 +123,21 @@ struct AwardStore: DomainStore {
 
     private func persons(of ids: [Int64]) throws -> [Int64: [(id: Int64, name: String)]] {
         guard !ids.isEmpty else { return [:] }
-        let rows = try Row.fetchAll(db, sql: """
+        return Self.groupPersons(try Row.fetchAll(db, sql: """
             SELECT np.nomination_id, p.id, p.full_name FROM nomination_person np JOIN person p ON p.id = np.person_id
             WHERE np.nomination_id IN (\(ids.map { _ in "?" }.joined(separator: ","))) ORDER BY np.nomination_id, p.id
-            """, arguments: StatementArguments(ids))
-        return Dictionary(grouping: rows, by: { $0["nomination_id"] as Int64 }).mapValues { rows in
+            """, arguments: StatementArguments(ids)))
+    }
+
+    private func persons(round: AwardRound) throws -> [Int64: [(id: Int64, name: String)]] {
+        Self.groupPersons(try Row.fetchAll(db, sql: """
+            SELECT np.nomination_id, p.id, p.full_name FROM nomination_person np JOIN person p ON p.id = np.person_id
+            WHERE np.round_id = ? ORDER BY np.nomination_id, p.id
+            """, arguments: [round.id]))
+    }
+
+    private static func groupPersons(_ rows: [Row]) -> [Int64: [(id: Int64, name: String)]] {
+        Dictionary(grouping: rows, by: { $0["nomination_id"] as Int64 }).mapValues { rows in
             rows.map { (id: $0["id"] as Int64, name: $0["full_name"] as String) }
         }
     }
@@ -197,12 +207,23 @@ struct AwardStore: DomainStore {
         var found = try Nomination.fetchAll(db, sql: """
             \(Self.selectNomination) WHERE \(conditions.joined(separator: " AND ")) ORDER BY n.id LIMIT :limit
             """, arguments: StatementArguments(arguments))
-        let persons = try persons(of: found.map(\.id))
+        // A whole round (no page) can exceed SQLite's bound-variable limit: read its persons by round.
+        let persons = page == nil ? try persons(round: filter.round) : try persons(of: found.map(\.id))
         for i in found.indices { found[i].persons = persons[found[i].id] ?? [] }
         return found
     }
 
     // MARK: Screening
+
+    /// The gates of every nomination of a round.
+    func gates(round: AwardRound) throws -> [Int64: Gates] {
+        let screens = try Screen.fetchAll(db, sql: """
+            SELECT s.* FROM nomination_screen s JOIN nomination n ON n.id = s.nomination_id WHERE n.round_id = ? ORDER BY s.agency
+            """, arguments: [round.id])
+        let ids = try Int64.fetchAll(db, sql: "SELECT id FROM nomination WHERE round_id = ?", arguments: [round.id])
+        let grouped = Dictionary(grouping: screens, by: \.nominationID)
+        return Dictionary(uniqueKeysWithValues: ids.map { ($0, Gates(screens: grouped[$0] ?? [])) })
+    }
 
     func gates(_ ids: [Int64]) throws -> [Int64: Gates] {
         guard !ids.isEmpty else { return [:] }

@@ -5,10 +5,12 @@ import TalentProtocol
 struct ConflictBook: Sendable {
     let all: [ReviewConflict]
     private let byPair: [String: [ReviewConflict]]
+    private let byNomination: [Int64: [ReviewConflict]]
 
     init(_ all: [ReviewConflict]) {
         self.all = all
         byPair = Dictionary(grouping: all, by: { Self.key($0.nominationID, $0.reviewer) })
+        byNomination = Dictionary(grouping: all, by: \.nominationID)
     }
 
     static func load(_ store: AwardStore, round: AwardRound, nominations: [Nomination], reviewers: [Reviewer]) throws -> ConflictBook {
@@ -26,7 +28,7 @@ struct ConflictBook: Sendable {
     }
 
     func of(_ nominationID: Int64, _ reviewer: String) -> [ReviewConflict] { byPair[Self.key(nominationID, reviewer)] ?? [] }
-    func of(nomination id: Int64) -> [ReviewConflict] { all.filter { $0.nominationID == id } }
+    func of(nomination id: Int64) -> [ReviewConflict] { byNomination[id] ?? [] }
     func isConflicted(_ nominationID: Int64, _ reviewer: String) -> Bool { !of(nominationID, reviewer).isEmpty }
 
     /// "own_org (… belongs to MOF, which nominated it); family (…)".

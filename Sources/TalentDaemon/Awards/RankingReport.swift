@@ -25,7 +25,7 @@ struct RankingReport {
 
     static func build(_ store: AwardStore, round: AwardRound, category: String?, normalize: Normalization) throws -> RankingReport {
         let nominations = try store.nominations(.init(round: round, status: .submitted), nil)
-        let gates = try store.gates(nominations.map(\.id))
+        let gates = try store.gates(round: round)
         let conflicts = try ConflictBook.load(store, round: round, nominations: nominations, reviewers: try store.reviewers())
         let reviews = try store.currentReviews(round: round).filter { !conflicts.isConflicted($0.nominationID, $0.reviewer) }
         let weightSum = round.criteria.reduce(Int64(0)) { $0 + $1.weight }
