@@ -354,3 +354,27 @@ def test_talentctl_runs_a_round(make_daemon, tmp_path):
     results = ctl("award", "round", "results", "AW-CTL", "-o", "csv")
     assert results.returncode == 0 and "Xuất sắc" in results.stdout
     assert results.stdout.splitlines()[0] == "category,kind,name,org,citation,decision_ref"  # no person id column
+
+
+def test_talentctl_batch_submits_nominations_from_json_lines_once(make_daemon, tmp_path):
+    import os
+
+    from conftest import TALENTCTL, run
+
+    d = make_daemon()
+    admin = d.login()
+    create_round(admin, "AW-BATCH")
+    admin.result("award_round.open", {"code": "AW-BATCH"})
+    people = [person(admin) for _ in range(3)]
+    lines = [{"method": "nomination.submit", "params": {"round": "AW-BATCH", "category": "ind", "org": "MOF",
+                                                        "nominee": {"person_id": people[0]}, "citation": "Xuất sắc", "achievements": []}},
+             {"method": "nomination.submit", "params": {"round": "AW-BATCH", "category": "col", "org": "MOF", "citation": "Tập thể",
+                                                        "nominee": {"name": "Nhóm dữ liệu", "members": people[1:]}, "achievements": []}}]
+    path = tmp_path / "nominations.jsonl"
+    path.write_text("".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines), encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TALENT_")}
+    env.update(TALENT_PRINCIPAL="admin", TALENT_SECRET=d.admin_secret)
+    runs = [run([str(TALENTCTL), "--socket", d.socket, "batch", "--idempotent", str(path)], env=env, timeout=30) for _ in range(2)]
+    assert [r.returncode for r in runs] == [0, 0], runs[0].stdout
+    assert runs[0].stdout == runs[1].stdout  # the rerun returns the stored results
+    assert len(admin.every("nomination.list", {"round": "AW-BATCH"})) == 2
