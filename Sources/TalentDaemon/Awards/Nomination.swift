@@ -4,7 +4,6 @@ import TalentProtocol
 /// A nomination as stored, with its round's code and the names of the persons it names.
 struct Nomination: FetchableRecord, Sendable {
     let id: Int64
-    let roundID: Int64
     let roundCode: String
     let category: String
     let kind: CategoryKind
@@ -23,7 +22,7 @@ struct Nomination: FetchableRecord, Sendable {
     var persons: [(id: Int64, name: String)] = []
 
     init(row: Row) {
-        id = row["id"]; roundID = row["round_id"]; roundCode = row["round_code"]; category = row["category"]
+        id = row["id"]; roundCode = row["round_code"]; category = row["category"]
         kind = row["kind"]; org = row["org"]; personID = row["person_id"]; collectiveName = row["collective_name"]
         citation = row["citation"]
         achievements = (try? JSONParser.parse(Array((row["achievements"] as String).utf8))) ?? .array([])
@@ -74,14 +73,13 @@ struct Review: FetchableRecord, Sendable {
     let confidence: Int64
     let comment: String?
     let submittedAt: String
-    let current: Bool
 
     init(row: Row) {
         id = row["id"]; nominationID = row["nomination_id"]; reviewer = row["reviewer"]; version = row["version"]
         let parsed = (try? JSONParser.parse(Array((row["scores"] as String).utf8)))?.objectValue ?? [:]
         scores = parsed.compactMapValues(\.intValue)
         recommendation = row["recommendation"]; confidence = row["confidence"]; comment = row["comment"]
-        submittedAt = row["submitted_at"]; current = row["current"]
+        submittedAt = row["submitted_at"]
     }
 
     /// Σ weight × score over the round's criteria.
