@@ -38,7 +38,7 @@ struct ScoreOptions: ParsableArguments {
     }
 }
 
-private let reviewHeaders = ["nomination_id", "reviewer", "version", "scores", "recommendation", "confidence", "comment", "submitted_at"]
+private let reviewHeaders = ["id", "nomination_id", "reviewer", "version", "scores", "recommendation", "confidence", "comment", "submitted_at"]
 
 private func showReviews(_ reviews: [JSONValue], json: JSONValue, _ global: GlobalOptions) {
     global.emit(json: json, rows: {
@@ -105,12 +105,14 @@ struct ListReviews: TalentctlCommand {
     @ParentCommand var root: Talentctl
     @Argument(help: "The nomination's id.") var nominationId: Int64
     @Flag(help: "Every version (secretariat, admins, auditors).") var history = false
+    @OptionGroup var page: PageOptions
 
     func run() throws {
         var params: [String: JSONValue] = ["nomination_id": .int(nominationId)]
         if history { params["history"] = .bool(true) }
-        let result = try global.withClient { try $0.call("review.list", params: params) }
-        showReviews(result["reviews"]?.arrayValue ?? [], json: result, global)
+        let (reviews, next) = try global.withClient { try readPages($0, "review.list", params, items: "reviews", page) }
+        showReviews(reviews, json: global.pageJSON(reviews, named: "reviews", next: next), global)
+        global.hintNextPage(next)
     }
 }
 

@@ -318,11 +318,11 @@ struct AwardStore: DomainStore {
         return try Review.fetchOne(db, sql: "SELECT * FROM review WHERE id = ?", arguments: [db.lastInsertedRowID])!
     }
 
-    /// Reviews of one nomination: current only, or every version.
-    func reviews(nomination id: Int64, history: Bool) throws -> [Review] {
+    /// Reviews of one nomination in id order (submission order), one page: current only, or every version.
+    func reviews(nomination id: Int64, history: Bool, _ page: PageRequest) throws -> [Review] {
         try Review.fetchAll(db, sql: """
-            SELECT * FROM review WHERE nomination_id = ? AND (? OR current = 1) ORDER BY reviewer, version
-            """, arguments: [id, history])
+            SELECT * FROM review WHERE nomination_id = ? AND (? OR current = 1) AND id > ? ORDER BY id LIMIT ?
+            """, arguments: [id, history, page.after, page.fetchLimit])
     }
 
     /// Current reviews of a round's live nominations.

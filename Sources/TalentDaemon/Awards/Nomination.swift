@@ -89,7 +89,7 @@ struct Review: FetchableRecord, Sendable {
 
     var json: JSONValue {
         var object: [String: JSONValue] = [
-            "nomination_id": .int(nominationID), "reviewer": .string(reviewer), "version": .int(version),
+            "id": .int(id), "nomination_id": .int(nominationID), "reviewer": .string(reviewer), "version": .int(version),
             "scores": .object(scores.mapValues { .int($0) }), "recommendation": .string(recommendation.rawValue),
             "confidence": .int(confidence), "submitted_at": .string(submittedAt),
         ]

@@ -3,6 +3,7 @@ import TalentProtocol
 /// `review.*` and `award_round.assign_reviewers`: who reviews what, conflicts, and blind scoring.
 struct ReviewMethods: Sendable {
     static let defaultPerNomination: Int64 = 3
+    static let defaultLimit = 100
 
     private func target(_ nominationID: Int64) -> AuditTarget { AuditTarget(type: "nomination", id: String(nominationID)) }
 
@@ -121,8 +122,9 @@ struct ReviewMethods: Sendable {
             }
         }
         let history = seesAll && call.bool("history") == true
-        return .object(["nomination_id": .int(nomination.id),
-                        "reviews": .array(try store.reviews(nomination: nomination.id, history: history).map(\.json))])
+        let request = try call.page(defaultLimit: Self.defaultLimit)
+        return Page(try store.reviews(nomination: nomination.id, history: history, request), request, cursor: { String($0.id) })
+            .json("reviews", extra: ["nomination_id": .int(nomination.id)]) { $0.json }
     }
 
     private func record(_ call: Call, _ store: AwardStore, amending: Bool) throws -> Change {
