@@ -30,6 +30,7 @@ public enum Daemon {
         RoleTableMigration.register(in: &migrations)
         RemunerationMigration.register(in: &migrations)
         RecruitmentMigration.register(in: &migrations)
+        AwardsMigration.register(in: &migrations)
         return migrations
     }
 
@@ -168,7 +169,8 @@ public enum Daemon {
             campaign: CampaignMethods(),
             application: ApplicationMethods(),
             evaluation: EvaluationMethods(),
-            expert: ExpertMethods(leadingExpertTarget: config.leadingExpertTarget))
+            expert: ExpertMethods(leadingExpertTarget: config.leadingExpertTarget),
+            awardRound: AwardRoundMethods(), nomination: NominationMethods(), review: ReviewMethods())
         let runner = MethodRunner(store: store, sessions: sessions, secretParams: TableCheck.secretParams(contract),
                                   secretResults: TableCheck.secretResultMembers(contract),
                                   idempotencyRetentionSeconds: config.idempotencyRetentionSeconds)

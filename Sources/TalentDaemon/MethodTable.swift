@@ -37,6 +37,16 @@ func methodTable(_ d: Domains) -> [MethodSpec] {
     let campaignScope = MethodSpec.Scope.record(CampaignMethods.org)
     let campaignParamScope = MethodSpec.Scope.record(CampaignMethods.campaignParamOrg)
     let applicationScope = MethodSpec.Scope.record(ApplicationMethods.org)
+    // Awards: the secretariat (MOST) runs rounds; orgs nominate their own; the council reviews.
+    let secretariat: Set<Role> = [.admin, .awardSecretariat]
+    let roundReaders: Set<Role> = [.admin, .awardSecretariat, .hrOfficial, .ministryAgent, .reviewer, .auditor]
+    let awardRankingReaders: Set<Role> = [.admin, .awardSecretariat, .auditor]
+    let nominators: Set<Role> = [.admin, .hrOfficial, .ministryAgent]
+    let nominationReaders: Set<Role> = [.admin, .awardSecretariat, .hrOfficial, .ministryAgent, .reviewer, .auditor]
+    let councilSeesAll: Set<Role> = [.awardSecretariat, .reviewer]
+    let screeners: Set<Role> = [.admin, .hrOfficial, .reviewer]
+    let reviewers: Set<Role> = [.admin, .reviewer]
+    let reviewReaders: Set<Role> = [.admin, .awardSecretariat, .reviewer, .auditor]
     return [
         //    name                     access                       handler                   scope, flags
         plain("rpc.discover",          .anyone,                     d.system.discover,        flags: [.fast]),
@@ -126,6 +136,33 @@ func methodTable(_ d: Domains) -> [MethodSpec] {
         write("expert.end",            .roles(recruiters),          d.expert.end,             scope: .record(ExpertMethods.org)),
         // The national target: every org, whatever the caller's own org.
         read("recruitment.progress",   .roles(coverageReaders),     d.expert.progress),
+
+        write("award_round.create",    .roles(secretariat),         d.awardRound.create),
+        write("award_round.open",      .roles(secretariat),         d.awardRound.open),
+        write("award_round.close",     .roles(secretariat),         d.awardRound.close),
+        write("award_round.close_review", .roles(secretariat),      d.awardRound.closeReview),
+        read("award_round.get",        .roles(roundReaders),        d.awardRound.get),
+        read("award_round.list",       .roles(roundReaders),        d.awardRound.list),
+        write("award_round.assign_reviewers", .roles(secretariat),  d.review.assignReviewers),
+        read("award_round.ranking",    .roles(awardRankingReaders), d.awardRound.ranking),
+        write("award_round.submit_list", .roles(secretariat),       d.awardRound.submitList),
+        read("award_round.list_export", .roles(awardRankingReaders),     d.awardRound.listExport),
+        write("award_round.decide",    .roles(secretariat),         d.awardRound.decide),
+        // Published results: no personal data, so anyone logged in.
+        read("award_round.results",    .loggedIn,                   d.awardRound.results),
+        write("nomination.submit",     .roles(nominators),          d.nomination.submit,      scope: .orgParam),
+        write("nomination.withdraw",   .roles(nominators),          d.nomination.withdraw,    scope: .record(NominationMethods.org)),
+        read("nomination.get",         .roles(nominationReaders),   d.nomination.get,         scope: .record(NominationMethods.org),
+             unscoped: councilSeesAll),
+        read("nomination.list",        .roles(nominationReaders),   d.nomination.list,        scope: .orgParam, unscoped: councilSeesAll),
+        // The screener's own org must be the agency: data-dependent, so checked in the handler.
+        write("nomination.screen",     .roles(screeners),           d.nomination.screen),
+        write("review.assign",         .roles(secretariat),         d.review.assign),
+        write("review.unassign",       .roles(secretariat),         d.review.unassign),
+        write("review.declare_conflict", .roles(reviewers),         d.review.declareConflict),
+        write("review.submit",         .roles(reviewers),           d.review.submit),
+        write("review.amend",          .roles(reviewers),           d.review.amend),
+        read("review.list",            .roles(reviewReaders),       d.review.list),
     ]
 }
 
@@ -146,4 +183,7 @@ struct Domains: Sendable {
     let application: ApplicationMethods
     let evaluation: EvaluationMethods
     let expert: ExpertMethods
+    let awardRound: AwardRoundMethods
+    let nomination: NominationMethods
+    let review: ReviewMethods
 }

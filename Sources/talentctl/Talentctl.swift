@@ -36,6 +36,7 @@ struct Talentctl: ParsableCommand {
         subcommands: [Ping.self, Info.self, Health.self, Methods.self, Stats.self, Call.self, OrgCommand.self, PersonCommand.self, Batch.self,
                       AppointmentCommand.self, CoverageCommand.self, ParamCommand.self, PayCommand.self,
                       CampaignCommand.self, ApplicationCommand.self, EvaluationCommand.self, ExpertCommand.self, RecruitmentCommand.self,
+                      AwardCommand.self, NominationCommand.self, ReviewCommand.self,
                       Whoami.self, PrincipalCommand.self, TokenCommand.self, AuditCommand.self,
                       Login.self, Logout.self, ContextCommand.self]
     )
@@ -120,6 +121,9 @@ struct GlobalOptions: ParsableArguments {
             printError(Hints.explain(error), colour: .red)
             if error.reason == "not_found", let parameter = error.details["parameter"]?.stringValue, let at = error.details["at"]?.stringValue {
                 printError("hint: talentctl param set \(parameter) --from \(at) --value VALUE --decision-ref DECREE")
+            }
+            if error.reason == "conflict", let nomination = error.details["nomination_id"]?.intValue {
+                printError("hint: talentctl nomination show \(nomination)")
             }
             throw ExitCode(1)
         } catch let error as ClientError {

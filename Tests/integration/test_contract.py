@@ -163,6 +163,48 @@ CONTRACT_STEPS = [
                                       "source": "domestic"}),
     ("application.withdraw", lambda r: {"id": r["application.submit"]["id"]}),
     ("campaign.close", {"code": "CONTRACT-W"}),
+    # Awards: admin runs the round and nominates for MOF; contract-hr (MOHA, reviewer since principal.update) screens for
+    # MOHA and reviews. The dates put today inside the round's windows.
+    ("award_round.create", lambda r: {"code": "CONTRACT-AW", "title": "Giải thưởng", "year": 2026, "opens_on": "2020-01-01",
+                                      "closes_on": "2099-12-31", "review_closes_on": "2099-12-31",
+                                      "categories": [{"key": "ind", "title": "Cá nhân", "kind": "individual", "quota_per_org": 3}],
+                                      "criteria": [{"key": "impact", "title": "Tác động", "weight": 2, "max_score": 10}],
+                                      "idempotency_key": "contract-aw-1"}),
+    ("award_round.open", {"code": "CONTRACT-AW"}),
+    ("award_round.get", {"code": "CONTRACT-AW"}),
+    ("award_round.list", {"limit": 5}),
+    # Nominated, withdrawn while the round is open (which frees the person), nominated again.
+    ("nomination.submit", lambda r: {"round": "CONTRACT-AW", "category": "ind", "org": "MOF", "citation": "Rút lại",
+                                     "nominee": {"person_id": r["person.create"]["person"]["id"]}, "achievements": []}),
+    ("nomination.withdraw", lambda r: {"id": r["nomination.submit"]["id"], "reason": "Trùng hồ sơ"}),
+    ("nomination.submit", lambda r: {"round": "CONTRACT-AW", "category": "ind", "org": "MOF",
+                                     "nominee": {"person_id": r["person.create"]["person"]["id"]}, "citation": "Xuất sắc",
+                                     "achievements": [{"title": "VNeID", "year": 2025, "evidence_ref": "QĐ 1/2025"}]}),
+    ("nomination.get", lambda r: {"id": r["nomination.submit"]["id"]}),
+    ("nomination.list", {"round": "CONTRACT-AW", "limit": 5}),
+    ("nomination.screen", lambda r: {"id": r["nomination.submit"]["id"], "agency": "MOHA", "outcome": "pass", "note": "Đạt"},
+     ("contract-hr", "contract-secret-2")),
+    ("award_round.close", {"code": "CONTRACT-AW"}),
+    ("review.assign", lambda r: {"nomination_id": r["nomination.submit"]["id"], "reviewer": "contract-hr"}),
+    ("review.unassign", lambda r: {"nomination_id": r["nomination.submit"]["id"], "reviewer": "contract-hr"}),
+    ("award_round.assign_reviewers", {"round": "CONTRACT-AW", "per_nomination": 1}),
+    ("review.submit", lambda r: {"nomination_id": r["nomination.submit"]["id"], "scores": {"impact": 8},
+                                 "recommendation": "award", "confidence": 4}, ("contract-hr", "contract-secret-2")),
+    ("review.amend", lambda r: {"nomination_id": r["nomination.submit"]["id"], "scores": {"impact": 9},
+                                "recommendation": "award", "confidence": 5, "comment": "Rõ hơn"}, ("contract-hr", "contract-secret-2")),
+    ("review.list", lambda r: {"nomination_id": r["nomination.submit"]["id"], "history": True}),
+    ("award_round.ranking", {"round": "CONTRACT-AW", "normalize": "zscore"}),
+    ("award_round.close_review", {"code": "CONTRACT-AW"}),
+    ("nomination.screen", lambda r: {"id": r["nomination.submit"]["id"], "agency": "MOST", "outcome": "pass", "note": "Đạt"}),
+    ("nomination.screen", lambda r: {"id": r["nomination.submit"]["id"], "agency": "MPS", "outcome": "pass", "note": "Đạt"}),
+    ("award_round.submit_list", lambda r: {"round": "CONTRACT-AW", "nomination_ids": [r["nomination.submit"]["id"]],
+                                           "note": "Đề nghị"}),
+    ("award_round.list_export", {"round": "CONTRACT-AW"}),
+    ("review.declare_conflict", lambda r: {"nomination_id": r["nomination.submit"]["id"], "kind": "other", "note": "Sau này biết"},
+     ("contract-hr", "contract-secret-2")),
+    ("award_round.decide", lambda r: {"round": "CONTRACT-AW", "decisions": [
+        {"nomination_id": r["nomination.submit"]["id"], "outcome": "awarded", "decision_ref": "QĐ 1/QĐ-TTg"}]}),
+    ("award_round.results", {"round": "CONTRACT-AW"}),
 ]
 LAST_STEPS = [("session.logout", {})]
 # session.login is checked by the login itself, below.
@@ -195,7 +237,8 @@ def test_every_documented_method_exists_and_its_result_matches_its_schema(daemon
 
 
 def test_every_method_declares_roles_and_mutating_ones_take_an_idempotency_key(openrpc):
-    roles = {"anyone", "self", "admin", "hr_official", "ministry_agent", "reviewer", "ops", "auditor", "evaluator"}
+    roles = {"anyone", "self", "admin", "hr_official", "ministry_agent", "reviewer", "ops", "auditor", "evaluator",
+             "award_secretariat"}
     for method in openrpc["methods"]:
         assert method["x-roles"] and set(method["x-roles"]) <= roles, method["name"]
         assert isinstance(method["x-mutating"], bool) and isinstance(method["x-org-scoped"], bool), method["name"]

@@ -17,7 +17,7 @@ import pytest
 
 from conftest import TALENTD, Daemon, run, short_tmpdir
 
-ROLES = ["admin", "hr_official", "ministry_agent", "reviewer", "ops", "auditor", "evaluator"]
+ROLES = ["admin", "hr_official", "ministry_agent", "reviewer", "ops", "auditor", "evaluator", "award_secretariat"]
 FORBIDDEN = -32011
 UNAUTHENTICATED = -32010
 RATE_LIMITED = -32012

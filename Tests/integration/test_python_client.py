@@ -567,7 +567,7 @@ def _example(name: str, *args: str, d: Daemon):
 
 
 def test_examples_have_help():
-    for name in ("bulk_propose.py", "export_coverage.py", "bulk_submit_applications.py"):
+    for name in ("bulk_propose.py", "export_coverage.py", "bulk_submit_applications.py", "submit_nominations.py"):
         result = run([sys.executable, str(CLIENT_DIR / "examples" / name), "--help"],
                      env={**os.environ, "PYTHONPATH": str(CLIENT_DIR)})
         assert result.returncode == 0 and "usage:" in result.stdout, result.stderr

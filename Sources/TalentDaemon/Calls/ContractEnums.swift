@@ -18,6 +18,8 @@ enum EnumCheck {
         Role.self, OrgKind.self, Gender.self, AppointmentPost.self, AppointmentStatus.self, EquivalentRank.self,
         ParamUnit.self,
         CampaignTier.self, CampaignState.self, ApplicationStage.self, ApplicationSource.self, RejectReason.self, ConflictKind.self,
+        AwardRoundState.self, CategoryKind.self, NominationStatus.self, ScreeningAgency.self,
+        ScreenOutcome.self, Recommendation.self, Normalization.self, AwardOutcome.self, DeclaredConflictKind.self,
     ]
 
     static func check(against contract: Contract) throws {

@@ -49,7 +49,7 @@ struct MethodRunner: Sendable {
             try authorize(spec, principal, context, now: now)
         }
         let limitedToOrg: String? = principal.flatMap { p in
-            Role.national.contains(where: { p.roles.contains($0.rawValue) }) ? nil : p.org
+            Role.national.union(spec.unscopedRoles).contains(where: { p.roles.contains($0.rawValue) }) ? nil : p.org
         }
         var call = Call(method: spec.name, params: context.params, principal: principal,
                         connection: context.connection, logger: context.logger, scopeOrg: nil, now: now)

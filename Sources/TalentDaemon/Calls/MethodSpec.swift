@@ -52,6 +52,9 @@ struct MethodSpec: Sendable {
     let flags: RPCMethod.Flags
     /// With `.heavy`: which requests are heavy (default: all).
     var isHeavy: (@Sendable ([String: JSONValue]) -> Bool)? = nil
+    /// Roles that see every org in this method although their principal has one (the award
+    /// secretariat and council read every ministry's nominations); contract: `x-org-scope-exempt`.
+    var unscopedRoles: Set<Role> = []
 
     var isMutating: Bool { if case .write = body { true } else { false } }
 }
@@ -77,8 +80,9 @@ func plain(_ name: String, _ access: MethodSpec.Access, _ handler: @escaping @Se
 
 func read<S: DomainStore>(_ name: String, _ access: MethodSpec.Access,
                           _ handler: @escaping @Sendable (Call, S) throws -> JSONValue,
-                          scope: MethodSpec.Scope = .none) -> MethodSpec {
-    MethodSpec(name: name, access: access, scope: scope, body: .read { call, db in try handler(call, S(db)) }, flags: [])
+                          scope: MethodSpec.Scope = .none, unscoped: Set<Role> = []) -> MethodSpec {
+    MethodSpec(name: name, access: access, scope: scope, body: .read { call, db in try handler(call, S(db)) }, flags: [],
+               unscopedRoles: unscoped)
 }
 
 func write<S: DomainStore>(_ name: String, _ access: MethodSpec.Access,

@@ -16,6 +16,8 @@ enum Role: String, ContractEnum {
     case auditor
     /// Recruitment council member: scores the candidates of the campaigns it is assigned to, blind.
     case evaluator
+    /// MOST staff running award rounds: rounds, reviewer assignment, the list to the Prime Minister.
+    case awardSecretariat = "award_secretariat"
 
     /// Roles that see personal data (national id, phone, email).
     static let seePersonalData: Set<Role> = [.admin, .hrOfficial, .auditor]

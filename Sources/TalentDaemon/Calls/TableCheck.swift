@@ -38,6 +38,11 @@ enum TableCheck {
             if (method["x-org-scoped"]?.boolValue ?? false) != scoped {
                 throw Contract.Mismatch(description: "\(spec.name): x-org-scoped in openrpc.json must be \(scoped)")
             }
+            let exempt = (method["x-org-scope-exempt"]?.arrayValue ?? []).compactMap(\.stringValue).sorted()
+            if exempt != spec.unscopedRoles.map(\.rawValue).sorted() {
+                throw Contract.Mismatch(description: "\(spec.name): x-org-scope-exempt in openrpc.json is \(exempt), "
+                                        + "the method table says \(spec.unscopedRoles.map(\.rawValue).sorted())")
+            }
             let params = (method["params"]?.arrayValue ?? []).compactMap { $0["name"]?.stringValue }
             if spec.isMutating, !params.contains(IdempotencyStore.paramName) {
                 throw Contract.Mismatch(description: "\(spec.name) is mutating but does not accept \(IdempotencyStore.paramName) in openrpc.json")
