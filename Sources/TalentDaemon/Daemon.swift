@@ -14,7 +14,7 @@ import Glibc
 /// Start-up and shutdown of the daemon.
 public enum Daemon {
     /// Files the daemon creates (database, WAL, socket) hold personal data: never readable by others.
-    private static func restrictFileModes() {
+    static func restrictFileModes() {
         umask(0o027)
     }
 
@@ -98,12 +98,18 @@ public enum Daemon {
         ])
     }
 
-    /// `talentd audit verify`: recomputes the audit chain offline. Returns its verdict as JSON.
-    public static func verifyAudit(databasePath: String) throws -> (ok: Bool, report: JSONValue) {
+    /// `talentd audit verify`: recomputes the audit chain offline and, given an anchor published
+    /// earlier, checks the chain still passes through it. Returns its verdict as JSON.
+    public static func verifyAudit(databasePath: String, anchor: AuditAnchor? = nil) throws -> (ok: Bool, report: JSONValue) {
         let store = try Store.openMigrated(path: databasePath, migrations: migrations)
         defer { try? store.close() }
-        let verification = try store.pool.read { try AuditStore($0).verify() }
-        return (verification.ok, verification.json)
+        let (verification, holds) = try store.pool.read { db in
+            (try AuditStore(db).verify(), try anchor.map { try AuditStore(db).holds($0) })
+        }
+        guard let anchor, let holds, case .object(var report) = verification.json else { return (verification.ok, verification.json) }
+        report["ok"] = .bool(verification.ok && holds)
+        report["anchor"] = ["seq": .int(anchor.seq), "hash": .string(anchor.hash), "holds": .bool(holds)]
+        return (verification.ok && holds, .object(report))
     }
 
     /// `talentd serve`: serves until SIGTERM or SIGINT, then drains and exits.
@@ -127,6 +133,11 @@ public enum Daemon {
             sources.append(source)
         }
         let contract = try contract()
+        // Held until exit: `talentd restore` refuses a database a live daemon serves, and a second
+        // daemon refuses one this daemon serves.
+        // A missing file is left to openForServing, which says how to create it.
+        let databaseLock = FileManager.default.fileExists(atPath: databasePath) ? try DatabaseLock(path: databasePath) : nil
+        defer { withExtendedLifetime(databaseLock) {} }
         let (store, upgrades) = try Store.openForServing(path: databasePath, migrations: migrations,
                                                          busyTimeout: Double(config.busyTimeoutMilliseconds) / 1000)
         if !upgrades.isEmpty {

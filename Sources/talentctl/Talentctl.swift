@@ -26,7 +26,7 @@ struct Talentctl: ParsableCommand {
         version: "0.1.0",
         subcommands: [Ping.self, Info.self, Health.self, Methods.self, Stats.self, Call.self, OrgCommand.self, PersonCommand.self, Batch.self,
                       AppointmentCommand.self, CoverageCommand.self, ParamCommand.self, PayCommand.self,
-                      Whoami.self, PrincipalCommand.self, TokenCommand.self, AuditCommand.self]
+                      Whoami.self, PrincipalCommand.self, TokenCommand.self, AuditCommand.self, Backup.self]
     )
 
     /// --socket and -o may come before the subcommand too (`talentctl --socket S ping`).
@@ -150,7 +150,7 @@ struct Health: TalentctlCommand {
         discussion: """
         Usable as a monitoring probe: exit 0 when status is ok, 1 when degraded or failing, 3 when the daemon cannot be reached.
 
-        Checks: database (a real synced write), disk (free space), connections (against the limit).
+        Checks: database (a real synced write), disk (free space), connections (against the limit), backup (age of the last one, against health.backup_max_age_s).
         """)
     @OptionGroup var local: GlobalOptions
     @ParentCommand var root: Talentctl
@@ -168,6 +168,9 @@ struct Health: TalentctlCommand {
                     details = "free \(bytes(check["free_bytes"])) (degraded below \(bytes(check["degraded_below_bytes"])), failing below \(bytes(check["failing_below_bytes"])))"
                 case "connections":
                     details = "\(text(check["open"])) open of \(text(check["limit"]))"
+                case "backup":
+                    details = check["last_at"] == .null ? "no backup yet (talentctl backup --to PATH)"
+                        : "last \(text(check["last_at"])), \(text(check["age_s"])) s ago"
                 case "database":
                     details = check["writable"] == .bool(true) ? "writable" : "not writable: \(text(check["message"]))"
                 default:

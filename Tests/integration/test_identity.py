@@ -31,6 +31,7 @@ ACCESS = {
     "system.info": (EVERYONE, {}),
     "system.health": ({"admin", "ops", "auditor"}, {}),
     "system.stats": ({"admin", "ops", "auditor"}, {}),
+    "system.backup": ({"admin"}, {"path": "/nonexistent-talentd-folder/backup.db"}),
     "session.whoami": (EVERYONE, {}),
     "principal.get": ({"admin", "auditor"}, {"name": "nobody-here"}),
     "principal.list": ({"admin", "auditor"}, {}),
@@ -46,6 +47,7 @@ ACCESS = {
     "token.revoke": ({"admin"}, {"id": 987654}),
     "audit.list": ({"admin", "auditor"}, {"limit": 1}),
     "audit.verify": ({"admin", "auditor"}, {}),
+    "audit.head": ({"admin", "auditor", "ops"}, {}),
 }
 BEFORE_LOGIN = {"rpc.discover", "system.ping", "session.login"}
 

@@ -23,6 +23,8 @@ public struct DaemonConfig: Sendable {
     public var busyTimeoutMilliseconds = 5000
     public var diskDegradedBelowBytes: Int64 = 1 << 30
     public var diskFailingBelowBytes: Int64 = 64 << 20
+    /// `system.health` is degraded when the last backup is older; no check when nil.
+    public var backupMaxAgeSeconds: Int64?
 
     public init() {}
 
@@ -70,6 +72,7 @@ public struct DaemonConfig: Sendable {
         if let health = json["health"] {
             if let n = health["disk_degraded_below_bytes"]?.intValue { config.diskDegradedBelowBytes = n }
             if let n = health["disk_failing_below_bytes"]?.intValue { config.diskFailingBelowBytes = n }
+            if let n = health["backup_max_age_s"]?.intValue { config.backupMaxAgeSeconds = n }
         }
         return config
     }
@@ -98,7 +101,8 @@ public struct DaemonConfig: Sendable {
             "idle_timeout_s": {"type": "integer", "minimum": 1, "maximum": 604800}}},
           "health": {"type": "object", "additionalProperties": false, "properties": {
             "disk_degraded_below_bytes": {"type": "integer", "minimum": 0},
-            "disk_failing_below_bytes": {"type": "integer", "minimum": 0}}}
+            "disk_failing_below_bytes": {"type": "integer", "minimum": 0},
+            "backup_max_age_s": {"type": "integer", "minimum": 1}}}
         }}
         """
         return try! Schema(try! JSONParser.parse(text), components: [:])

@@ -9,9 +9,9 @@ final class SystemMethods: Sendable {
     static let version = "0.1.0"
     static let protocolVersion = "1.0"
 
-    private let store: Store
+    let store: Store
     private let contract: Contract
-    private let config: DaemonConfig
+    let config: DaemonConfig
     private let startedAt = UTCTime.now()
     private let startedUptime = NIODeadline.now()
     private let serverStats: ServerStats
@@ -96,8 +96,10 @@ final class SystemMethods: Sendable {
         let connectionsStatus: Status = open * 10 >= limit * 9 ? .degraded : .ok
         let connections: JSONValue = ["status": connectionsStatus.json, "open": JSONValue(open), "limit": JSONValue(limit)]
 
-        let overall = max(databaseStatus, diskStatus, connectionsStatus)
-        return ["status": overall.json, "checks": ["database": .object(database), "disk": disk, "connections": connections]]
+        let (backupStatus, backup) = try backupCheck(now: call.now)
+        let overall = max(databaseStatus, diskStatus, connectionsStatus, backupStatus)
+        return ["status": overall.json,
+                "checks": ["database": .object(database), "disk": disk, "connections": connections, "backup": backup]]
     }
 
     func stats(_ call: Call) throws -> JSONValue {
