@@ -177,16 +177,21 @@ public enum Daemon {
             remuneration: RemunerationMethods())
         let runner = MethodRunner(store: store, sessions: sessions, secretParams: TableCheck.secretParams(contract),
                                   secretResults: TableCheck.secretResultMembers(contract),
-                                  idempotencyRetentionSeconds: config.idempotencyRetentionSeconds)
+                                  idempotencyRetentionSeconds: config.idempotencyRetentionSeconds,
+                                  writesPerCommit: domains.system.prometheus.writesPerCommit)
         let server: RPCServer
+        var metricsServer: MetricsHTTPServer?
         do {
             let table = methodTable(domains)
             try TableCheck.check(table, against: contract)
             try EnumCheck.check(against: contract)
             let dispatcher = try Dispatcher(methods: table.map(runner.compile), contract: contract, limits: config.limits,
                                             stats: stats, workers: workers, heavyWorkers: hashWorkers, logger: logger)
+            domains.system.prometheus.readQueueDepth { dispatcher.requestsOnWorkers }
+            metricsServer = try config.metricsListen.map { try MetricsHTTPServer(listen: $0, metrics: domains.system.prometheus) }
             server = try RPCServer(configuration: serverConfiguration, dispatcher: dispatcher, stats: stats, logger: logger)
         } catch {
+            metricsServer?.shutdown()
             try? workers.syncShutdownGracefully()
             try? hashWorkers.syncShutdownGracefully()
             try? store.close()
@@ -198,12 +203,14 @@ public enum Daemon {
             "socket": .string(socketPath), "db": .string(databasePath),
             "schema_version": .stringConvertible((try? store.schemaVersion()) ?? -1),
             "version": .string(SystemMethods.version),
+            "metrics": .string(config.metricsListen.map { "http://\($0)/metrics" } ?? "off"),
         ])
 
         stop.wait()
         logger.info("shutting down", metadata: ["signal": .string(signalName.get())])
         purge.stop()
         server.shutdown()
+        metricsServer?.shutdown()
         try? workers.syncShutdownGracefully()
         try? hashWorkers.syncShutdownGracefully()
         do {

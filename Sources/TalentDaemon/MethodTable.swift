@@ -32,6 +32,7 @@ func methodTable(_ d: Domains) -> [MethodSpec] {
         plain("system.info",           .loggedIn,                   d.system.info),
         plain("system.health",         .roles(operations),          d.system.health),
         plain("system.stats",          .roles(operations),          d.system.stats),
+        plain("system.metrics",        .roles(operations),          d.system.metrics),
         // Copies every record (personal data included) to a file: admin only. Audited in the handler.
         plain("system.backup",         .roles(admin),               d.system.backup),
 

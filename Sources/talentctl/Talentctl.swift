@@ -26,7 +26,7 @@ struct Talentctl: ParsableCommand {
         version: "0.1.0",
         subcommands: [Ping.self, Info.self, Health.self, Methods.self, Stats.self, Call.self, OrgCommand.self, PersonCommand.self, Batch.self,
                       AppointmentCommand.self, CoverageCommand.self, ParamCommand.self, PayCommand.self,
-                      Whoami.self, PrincipalCommand.self, TokenCommand.self, AuditCommand.self, Backup.self]
+                      Whoami.self, PrincipalCommand.self, TokenCommand.self, AuditCommand.self, Backup.self, Metrics.self, Top.self]
     )
 
     /// --socket and -o may come before the subcommand too (`talentctl --socket S ping`).

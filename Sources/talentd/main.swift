@@ -95,6 +95,9 @@ struct Serve: ParsableCommand {
     @Option(name: .long, help: "JSON config file (limits, threads, log level, health thresholds).")
     var config: String?
 
+    @Option(name: .long, help: "Serve GET /metrics (Prometheus text) on HOST:PORT, e.g. 127.0.0.1:9464 (default: the config file's metrics_listen, else off).")
+    var metricsListen: String?
+
     @OptionGroup var logging: LoggingOptions
 
     func run() throws {
@@ -106,6 +109,7 @@ struct Serve: ParsableCommand {
                 throw ValidationErrorExit(message: "talentd serve: \(error)")
             }
         }
+        if let metricsListen { settings.metricsListen = metricsListen }
         let logger = logging.bootstrap(default: settings.logLevel)
         let socketPath = DefaultPaths.socket(flag: socket, configured: settings.socketPath)
         let databasePath = DefaultPaths.database(flag: db, configured: settings.databasePath)

@@ -57,6 +57,7 @@ CONTRACT_STEPS = [
     ("system.info", {}),
     ("system.health", {}),
     ("system.stats", {}),
+    ("system.metrics", {}),
     ("system.backup", lambda results: {"path": tempfile.mkdtemp(prefix="td-contract-") + "/backup.db"}),
     ("session.whoami", {}),
     ("principal.create", {"name": "contract-hr", "kind": "human", "roles": ["hr_official"], "org": "MOHA",

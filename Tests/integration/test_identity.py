@@ -31,6 +31,7 @@ ACCESS = {
     "system.info": (EVERYONE, {}),
     "system.health": ({"admin", "ops", "auditor"}, {}),
     "system.stats": ({"admin", "ops", "auditor"}, {}),
+    "system.metrics": ({"admin", "ops", "auditor"}, {}),
     "system.backup": ({"admin"}, {"path": "/nonexistent-talentd-folder/backup.db"}),
     "session.whoami": (EVERYONE, {}),
     "principal.get": ({"admin", "auditor"}, {"name": "nobody-here"}),

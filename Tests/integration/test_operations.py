@@ -5,9 +5,15 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
+import shutil
+import socket
 import sqlite3
+import subprocess
 import threading
 import time
+import urllib.error
+import urllib.request
 
 from conftest import TALENTD, TALENTCTL, run, short_tmpdir
 
@@ -192,3 +198,85 @@ def test_health_is_degraded_until_a_recent_backup(make_daemon):
     # The backup is in the audit trail, with its path.
     entries = d.login().every("audit.list", {"method": "system.backup"})
     assert len(entries) == 1 and entries[0]["params"]["path"].endswith("/b.db")
+
+
+PROMTOOL = shutil.which("promtool")
+
+
+def promtool_check(text):
+    assert PROMTOOL, "promtool missing: `make deps` installs Debian's prometheus package"
+    result = subprocess.run([PROMTOOL, "check", "metrics"], input=text, capture_output=True, text=True, timeout=30)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def sample(text, name, **labels):
+    for line in text.splitlines():
+        if line.startswith("#"):
+            continue
+        series, value = line.rsplit(" ", 1)
+        got = series.split("{")[0]
+        found = dict(re.findall(r'(\w+)="([^"]*)"', series))
+        if got == name and found == {k: str(v) for k, v in labels.items()}:
+            return float(value)
+    return None
+
+
+def test_metrics_over_the_socket_and_http_pass_promtool_and_name_no_principal(make_daemon):
+    port = free_port()
+    d = make_daemon(config={"metrics_listen": f"127.0.0.1:{port}"})
+    admin = d.login()
+    admin.result("principal.create", {"name": "metrics-person", "kind": "human", "roles": ["ops"], "secret": "metrics-secret-1"})
+    assert d.connect().error("session.login", {"principal": "metrics-person", "secret": "wrong-secret-xx"})["data"]["reason"] == "unauthenticated"
+    admin.call("no.such.method", {})
+    result = admin.result("system.metrics")
+    assert result["content_type"] == "text/plain; version=0.0.4; charset=utf-8"
+    text = result["text"]
+    promtool_check(text)
+    assert sample(text, "talentd_requests_total", method="principal.create", outcome="ok") == 1
+    assert sample(text, "talentd_requests_total", method="(unknown)", outcome="method_not_found") == 1
+    assert sample(text, "talentd_request_duration_seconds_count", method="principal.create") == 1
+    assert sample(text, "talentd_login_failures_total", kind="failed") == 1
+    assert sample(text, "talentd_connections_open") >= 1
+    assert sample(text, "talentd_audit_head_seq") == admin.result("audit.head")["seq"]
+    assert sample(text, "talentd_database_bytes") == os.path.getsize(d.db)
+    assert sample(text, "talentd_backup_age_seconds") == -1
+    assert sample(text, "talentd_writes_per_commit_count") == 1
+    for family in ("talentd_requests_on_workers", "talentd_wal_bytes", "talentd_login_failures_total"):
+        assert f"# TYPE {family} " in text
+    # No label carries a principal or personal data, whatever was done.
+    assert "metrics-person" not in text and "admin" not in text and "wrong-secret" not in text
+    # The same families over HTTP for a Prometheus scrape; nothing else is served there.
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10) as response:
+        assert response.headers["Content-Type"] == "text/plain; version=0.0.4; charset=utf-8"
+        scraped = response.read().decode()
+    promtool_check(scraped)
+    assert sample(scraped, "talentd_requests_total", method="principal.create", outcome="ok") == 1
+    try:
+        urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=10)
+        raise AssertionError("/ should not be served")
+    except urllib.error.HTTPError as error:
+        assert error.code == 404
+    # talentctl metrics prints the text; top prints one line per interval.
+    printed = ctl(d, "metrics", "-o", "table")
+    assert printed.returncode == 0 and "# TYPE talentd_requests_total counter" in printed.stdout
+    top = ctl(d, "top", "--interval", "0.2", "--count", "2")
+    assert top.returncode == 0, top.stderr
+    lines = top.stdout.splitlines()
+    assert lines[0].split() == ["requests/s", "p99", "errors/s", "connections", "queue"] and len(lines) == 3
+
+
+def test_metrics_listen_is_off_by_default_and_the_flag_turns_it_on(make_daemon):
+    d = make_daemon()
+    assert "metrics=off" in d.log(), d.log()
+    assert d.stop() == 0
+    port = free_port()
+    d.serve_args = lambda: [str(TALENTD), "serve", "--db", d.db, "--socket", d.socket, "--metrics-listen", f"127.0.0.1:{port}"]
+    d.start()
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10) as response:
+        assert "talentd_connections_open" in response.read().decode()
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]

@@ -1,5 +1,6 @@
 import GRDB
 import Logging
+import Prometheus
 import TalentProtocol
 import TalentStorage
 
@@ -16,6 +17,8 @@ struct MethodRunner: Sendable {
     let idempotencyRetentionSeconds: Int64
     /// Where every call's `now` comes from.
     var clock: Clock = .system
+    /// Mutations per commit, for system.metrics.
+    var writesPerCommit: ValueHistogram?
 
     func compile(_ spec: MethodSpec) -> RPCMethod {
         var flags = spec.flags
@@ -136,6 +139,7 @@ struct MethodRunner: Sendable {
                 try IdempotencyStore(db).store(principalID: principal.id, key: key, method: spec.name,
                                                digest: digest, result: withoutSecrets(spec.name, change.result), at: call.timestamp)
             }
+            writesPerCommit?.record(1.0)
             return change.result
         }
     }

@@ -23,6 +23,8 @@ public struct DaemonConfig: Sendable {
     public var busyTimeoutMilliseconds = 5000
     public var diskDegradedBelowBytes: Int64 = 1 << 30
     public var diskFailingBelowBytes: Int64 = 64 << 20
+    /// HOST:PORT where `GET /metrics` is served for a Prometheus scrape; off when nil.
+    public var metricsListen: String?
     /// `system.health` is degraded when the last backup is older; no check when nil.
     public var backupMaxAgeSeconds: Int64?
 
@@ -51,6 +53,7 @@ public struct DaemonConfig: Sendable {
         var config = DaemonConfig()
         config.socketPath = json["socket"]?.stringValue
         config.databasePath = json["db"]?.stringValue
+        config.metricsListen = json["metrics_listen"]?.stringValue
         if let level = json["log_level"]?.stringValue { config.logLevel = Logger.Level(rawValue: level)! }
         if let n = json["event_loop_threads"]?.intValue { config.eventLoopThreads = Int(n) }
         if let n = json["worker_threads"]?.intValue { config.workerThreads = Int(n) }
@@ -82,6 +85,7 @@ public struct DaemonConfig: Sendable {
         {"type": "object", "additionalProperties": false, "properties": {
           "socket": {"type": "string", "minLength": 1},
           "db": {"type": "string", "minLength": 1},
+          "metrics_listen": {"type": "string", "pattern": "^.+:[0-9]{1,5}$"},
           "log_level": {"enum": ["trace", "debug", "info", "notice", "warning", "error", "critical"]},
           "event_loop_threads": {"type": "integer", "minimum": 1, "maximum": 64},
           "worker_threads": {"type": "integer", "minimum": 1, "maximum": 256},

@@ -15,12 +15,15 @@ final class SystemMethods: Sendable {
     private let startedAt = UTCTime.now()
     private let startedUptime = NIODeadline.now()
     private let serverStats: ServerStats
+    /// The Prometheus families behind `system.metrics` and `--metrics-listen`.
+    let prometheus: DaemonMetrics
 
     init(store: Store, contract: Contract, config: DaemonConfig, stats: ServerStats) {
         self.store = store
         self.contract = contract
         self.config = config
         self.serverStats = stats
+        self.prometheus = DaemonMetrics(store: store, stats: stats)
     }
 
     private var uptimeSeconds: Int64 { (NIODeadline.now() - startedUptime).nanoseconds / 1_000_000_000 }
