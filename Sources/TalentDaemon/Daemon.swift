@@ -156,6 +156,8 @@ public enum Daemon {
         serverConfiguration.limits = config.limits
         serverConfiguration.eventLoopThreads = config.eventLoopThreads
         serverConfiguration.drainTimeout = .seconds(config.drainTimeoutSeconds)
+        serverConfiguration.listeningDescriptor = Systemd.takeListeningSocket()
+        let listeningOn = serverConfiguration.listeningDescriptor.map { "the socket systemd passed (fd \($0))" } ?? socketPath
 
         let hashWorkers = NIOThreadPool(numberOfThreads: min(config.hashThreads, System.coreCount))
         hashWorkers.start()
@@ -200,14 +202,22 @@ public enum Daemon {
         let purge = IdempotencyPurge(store: store, retentionSeconds: config.idempotencyRetentionSeconds, logger: logger)
         purge.start()
         logger.info("serving", metadata: [
-            "socket": .string(socketPath), "db": .string(databasePath),
+            "socket": .string(listeningOn), "db": .string(databasePath),
             "schema_version": .stringConvertible((try? store.schemaVersion()) ?? -1),
             "version": .string(SystemMethods.version),
             "metrics": .string(config.metricsListen.map { "http://\($0)/metrics" } ?? "off"),
         ])
 
+        Systemd.notify("READY=1\nSTATUS=serving on \(listeningOn)")
+        let watchdog = Systemd.startWatchdog {
+            // Pings only while the database answers: a wedged daemon gets restarted.
+            (try? store.pool.read { try Int.fetchOne($0, sql: "SELECT 1") }) != nil
+        }
+
         stop.wait()
         logger.info("shutting down", metadata: ["signal": .string(signalName.get())])
+        Systemd.notify("STOPPING=1\nSTATUS=draining after \(signalName.get())")
+        watchdog?.cancel()
         purge.stop()
         server.shutdown()
         metricsServer?.shutdown()
