@@ -29,12 +29,20 @@ struct LoggingOptions: ParsableArguments {
     @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical. At debug, one line per request. (default: the config file's log_level, else info)")
     var logLevel: Logger.Level?
 
-    func bootstrap(default level: Logger.Level) -> Logger {
+    @Option(name: .long, help: "Log format: text, or json (one object per line: time, level, message, and for requests method, duration_us, outcome, connection). (default: the config file's log_format, else text)")
+    var logFormat: LogFormat?
+
+    func bootstrap(default level: Logger.Level, format defaultFormat: LogFormat = .text) -> Logger {
         let chosen = logLevel ?? level
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = chosen
-            return handler
+        switch logFormat ?? defaultFormat {
+        case .text:
+            LoggingSystem.bootstrap { label in
+                var handler = StreamLogHandler.standardError(label: label)
+                handler.logLevel = chosen
+                return handler
+            }
+        case .json:
+            LoggingSystem.bootstrap { label in JSONLogHandler(label: label, level: chosen) }
         }
         var logger = Logger(label: "talentd")
         logger.logLevel = chosen
@@ -43,6 +51,7 @@ struct LoggingOptions: ParsableArguments {
 }
 
 extension Logger.Level: @retroactive ExpressibleByArgument {}
+extension LogFormat: ExpressibleByArgument {}
 
 struct Init: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -110,7 +119,7 @@ struct Serve: ParsableCommand {
             }
         }
         if let metricsListen { settings.metricsListen = metricsListen }
-        let logger = logging.bootstrap(default: settings.logLevel)
+        let logger = logging.bootstrap(default: settings.logLevel, format: settings.logFormat)
         let socketPath = DefaultPaths.socket(flag: socket, configured: settings.socketPath)
         let databasePath = DefaultPaths.database(flag: db, configured: settings.databasePath)
         do {

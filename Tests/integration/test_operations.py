@@ -280,3 +280,24 @@ def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def test_json_logs_are_one_object_per_line_without_params_or_secrets(make_daemon):
+    d = make_daemon(start=False)
+    d.serve_args = lambda: [str(TALENTD), "serve", "--db", d.db, "--socket", d.socket, "--log-level", "debug", "--log-format", "json"]
+    d.start()
+    admin = d.login()
+    admin.result("principal.create", {"name": "log-person", "kind": "human", "roles": ["ops"], "secret": "log-secret-value-1"})
+    assert d.connect().error("session.login", {"principal": "log-person", "secret": "wrong-secret-value"})["data"]["reason"] == "unauthenticated"
+    admin.close()
+    assert d.stop() == 0
+    lines = d.log().splitlines()
+    records = [json.loads(line) for line in lines]  # every line is one JSON object
+    assert all({"time", "level", "message"} <= set(r) for r in records)
+    requests = [r for r in records if r["message"] == "request"]
+    create = next(r for r in requests if r.get("method") == "principal.create")
+    assert create["outcome"] == "ok" and isinstance(create["duration_us"], int) and isinstance(create["connection"], int)
+    assert any(r.get("method") == "session.login" and r["outcome"] == "unauthenticated" for r in requests)
+    assert any(r["message"] == "serving" for r in records) and records[-1]["message"] == "stopped"
+    text = d.log()
+    assert "log-secret-value" not in text and "wrong-secret-value" not in text and "log-person" not in text

@@ -10,6 +10,7 @@ public struct DaemonConfig: Sendable {
     public var socketPath: String?
     public var databasePath: String?
     public var logLevel: Logger.Level = .info
+    public var logFormat: LogFormat = .text
     public var limits = Limits()
     public var eventLoopThreads = System.coreCount
     /// Threads that run handlers touching the database.
@@ -55,6 +56,7 @@ public struct DaemonConfig: Sendable {
         config.databasePath = json["db"]?.stringValue
         config.metricsListen = json["metrics_listen"]?.stringValue
         if let level = json["log_level"]?.stringValue { config.logLevel = Logger.Level(rawValue: level)! }
+        if let format = json["log_format"]?.stringValue { config.logFormat = LogFormat(rawValue: format)! }
         if let n = json["event_loop_threads"]?.intValue { config.eventLoopThreads = Int(n) }
         if let n = json["worker_threads"]?.intValue { config.workerThreads = Int(n) }
         if let n = json["drain_timeout_s"]?.intValue { config.drainTimeoutSeconds = n }
@@ -87,6 +89,7 @@ public struct DaemonConfig: Sendable {
           "db": {"type": "string", "minLength": 1},
           "metrics_listen": {"type": "string", "pattern": "^.+:[0-9]{1,5}$"},
           "log_level": {"enum": ["trace", "debug", "info", "notice", "warning", "error", "critical"]},
+          "log_format": {"enum": ["text", "json"]},
           "event_loop_threads": {"type": "integer", "minimum": 1, "maximum": 64},
           "worker_threads": {"type": "integer", "minimum": 1, "maximum": 256},
           "drain_timeout_s": {"type": "integer", "minimum": 0, "maximum": 3600},
