@@ -32,6 +32,9 @@ public final class ServerStats: Sendable {
         // Microseconds, 2 significant digits, up to 10 minutes.
         var latency = Histogram<UInt64>(lowestDiscernibleValue: 1, highestTrackableValue: 600_000_000,
                                         numberOfSignificantValueDigits: .two)
+        // This method's Prometheus series, looked up in the registry once, not on every request.
+        var requestsByOutcome: [String: Counter] = [:]
+        var duration: DurationHistogram?
     }
 
     private struct State {
@@ -70,16 +73,24 @@ public final class ServerStats: Sendable {
     /// Method names are keyed as given only for methods that exist; anything else counts under
     /// "(unknown)", so random method names cannot grow this table.
     func recordRequest(method: String?, nanoseconds: Int64, errorReason: String?) {
-        state.withLockedValue { state in
+        let (counter, duration) = state.withLockedValue { state in
             let key = method ?? "(unknown)"
+            let outcome = errorReason ?? "ok"
             state.methods[key, default: MethodCounters()].requests += 1
             _ = state.methods[key]!.latency.record(UInt64(max(1, nanoseconds / 1000)))
             if let errorReason { state.methods[key]!.errorsByReason[errorReason, default: 0] += 1 }
+            if state.methods[key]!.requestsByOutcome[outcome] == nil {
+                state.methods[key]!.requestsByOutcome[outcome] = metrics.makeCounter(
+                    descriptor: Self.requestsTotal, labels: [("method", key), ("outcome", outcome)])
+            }
+            if state.methods[key]!.duration == nil {
+                state.methods[key]!.duration = metrics.makeDurationHistogram(
+                    descriptor: Self.requestDuration, labels: [("method", key)], buckets: Self.latencyBuckets)
+            }
+            return (state.methods[key]!.requestsByOutcome[outcome]!, state.methods[key]!.duration!)
         }
-        let key = method ?? "(unknown)"
-        metrics.makeCounter(descriptor: Self.requestsTotal, labels: [("method", key), ("outcome", errorReason ?? "ok")]).increment()
-        metrics.makeDurationHistogram(descriptor: Self.requestDuration, labels: [("method", key)], buckets: Self.latencyBuckets)
-            .recordNanoseconds(nanoseconds)
+        counter.increment()
+        duration.recordNanoseconds(nanoseconds)
     }
 
     func recordProtocolError() { state.withLockedValue { $0.protocolErrors += 1 } }
