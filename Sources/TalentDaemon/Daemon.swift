@@ -134,8 +134,8 @@ public enum Daemon {
         }
         let contract = try contract()
         // Held until exit: `talentd restore` refuses a database a live daemon serves, and a second
-        // daemon refuses one this daemon serves.
-        // A missing file is left to openForServing, which says how to create it.
+        // daemon refuses one this daemon serves. A missing file is left to openForServing, which
+        // says how to create it.
         let databaseLock = FileManager.default.fileExists(atPath: databasePath) ? try DatabaseLock(path: databasePath) : nil
         defer { withExtendedLifetime(databaseLock) {} }
         let (store, upgrades) = try Store.openForServing(path: databasePath, migrations: migrations,

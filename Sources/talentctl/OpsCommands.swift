@@ -27,7 +27,9 @@ struct Backup: TalentctlCommand {
         let result = try global.withClient { try $0.call("system.backup", params: ["path": .string(to)]) }
         global.emit(json: result) {
             let head = result["audit_head"]
-            return "backed up \(text(result["pages"])) pages (\(text(result["bytes"])) bytes) in \(text(result["seconds"])) s to \(text(result["path"])), verified; audit head \(text(head?["seq"])):\(text(head?["hash"]))"
+            let seconds: String
+            if case .double(let d)? = result["seconds"] { seconds = "\((d * 1000).rounded() / 1000)" } else { seconds = text(result["seconds"]) }
+            return "backed up \(text(result["pages"])) pages (\(text(result["bytes"])) bytes) in \(seconds) s to \(text(result["path"])), verified; audit head \(text(head?["seq"])):\(text(head?["hash"]))"
         }
     }
 }

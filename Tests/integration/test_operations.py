@@ -237,6 +237,7 @@ def test_metrics_over_the_socket_and_http_pass_promtool_and_name_no_principal(ma
     assert sample(text, "talentd_request_duration_seconds_count", method="principal.create") == 1
     assert sample(text, "talentd_login_failures_total", kind="failed") == 1
     assert sample(text, "talentd_connections_open") >= 1
+    assert sample(text, "talentd_requests_on_workers") == 0  # system.metrics leaves itself out
     assert sample(text, "talentd_audit_head_seq") == admin.result("audit.head")["seq"]
     assert sample(text, "talentd_database_bytes") == os.path.getsize(d.db)
     assert sample(text, "talentd_backup_age_seconds") == -1

@@ -57,10 +57,11 @@ final class DaemonMetrics: Sendable {
         queueDepth.withLockedValue { $0 = read }
     }
 
-    /// The exposition text, with every level read now.
-    func exposition() -> String {
+    /// The exposition text, with every level read now. `callerOnWorkers`: 1 when the caller is
+    /// itself a request on a worker (system.metrics), which the queue depth leaves out.
+    func exposition(callerOnWorkers: Int = 0) -> String {
         openConnections.set(Double(stats.openConnections))
-        queued.set(Double(queueDepth.withLockedValue { $0 }()))
+        queued.set(Double(max(0, queueDepth.withLockedValue { $0 }() - callerOnWorkers)))
         let sizes = store.fileSizes()
         databaseBytes.set(Double(sizes.database))
         walBytes.set(Double(sizes.wal))
@@ -82,6 +83,6 @@ final class DaemonMetrics: Sendable {
 extension SystemMethods {
     /// `system.metrics`: the exposition text in a JSON string (the socket speaks JSON-RPC).
     func metrics(_ call: Call) throws -> JSONValue {
-        ["content_type": .string(DaemonMetrics.contentType), "text": .string(prometheus.exposition())]
+        ["content_type": .string(DaemonMetrics.contentType), "text": .string(prometheus.exposition(callerOnWorkers: 1))]
     }
 }
