@@ -18,6 +18,8 @@ let package = Package(
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
         // SHA-256 for the audit chain and API-token digests; random bytes for tokens.
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        // Prometheus text exposition for system.metrics and --metrics-listen.
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
         // JSON, framing, the JSON-RPC envelope, dispatch and the socket server. Knows no domain.
@@ -30,6 +32,7 @@ let package = Package(
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
         // SQLite through GRDB: opening, pragmas, migrations, health probes. Knows no RPC.
@@ -54,6 +57,9 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                // GET /metrics for --metrics-listen.
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             resources: [.embedInCode("Resources/openrpc.json")]
         ),

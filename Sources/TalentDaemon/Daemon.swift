@@ -14,7 +14,7 @@ import Glibc
 /// Start-up and shutdown of the daemon.
 public enum Daemon {
     /// Files the daemon creates (database, WAL, socket) hold personal data: never readable by others.
-    private static func restrictFileModes() {
+    static func restrictFileModes() {
         umask(0o027)
     }
 
@@ -100,12 +100,18 @@ public enum Daemon {
         ])
     }
 
-    /// `talentd audit verify`: recomputes the audit chain offline. Returns its verdict as JSON.
-    public static func verifyAudit(databasePath: String) throws -> (ok: Bool, report: JSONValue) {
+    /// `talentd audit verify`: recomputes the audit chain offline and, given an anchor published
+    /// earlier, checks the chain still passes through it. Returns its verdict as JSON.
+    public static func verifyAudit(databasePath: String, anchor: AuditAnchor? = nil) throws -> (ok: Bool, report: JSONValue) {
         let store = try Store.openMigrated(path: databasePath, migrations: migrations)
         defer { try? store.close() }
-        let verification = try store.pool.read { try AuditStore($0).verify() }
-        return (verification.ok, verification.json)
+        let (verification, holds) = try store.pool.read { db in
+            (try AuditStore(db).verify(), try anchor.map { try AuditStore(db).holds($0) })
+        }
+        guard let anchor, let holds, case .object(var report) = verification.json else { return (verification.ok, verification.json) }
+        report["ok"] = .bool(verification.ok && holds)
+        report["anchor"] = ["seq": .int(anchor.seq), "hash": .string(anchor.hash), "holds": .bool(holds)]
+        return (verification.ok && holds, .object(report))
     }
 
     /// `talentd serve`: serves until SIGTERM or SIGINT, then drains and exits.
@@ -129,6 +135,11 @@ public enum Daemon {
             sources.append(source)
         }
         let contract = try contract()
+        // Held until exit: `talentd restore` refuses a database a live daemon serves, and a second
+        // daemon refuses one this daemon serves. A missing file is left to openForServing, which
+        // says how to create it.
+        let databaseLock = FileManager.default.fileExists(atPath: databasePath) ? try DatabaseLock(path: databasePath) : nil
+        defer { withExtendedLifetime(databaseLock) {} }
         let (store, upgrades) = try Store.openForServing(path: databasePath, migrations: migrations,
                                                          busyTimeout: Double(config.busyTimeoutMilliseconds) / 1000)
         if !upgrades.isEmpty {
@@ -147,6 +158,8 @@ public enum Daemon {
         serverConfiguration.limits = config.limits
         serverConfiguration.eventLoopThreads = config.eventLoopThreads
         serverConfiguration.drainTimeout = .seconds(config.drainTimeoutSeconds)
+        serverConfiguration.listeningDescriptor = Systemd.takeListeningSocket()
+        let listeningOn = serverConfiguration.listeningDescriptor.map { "the socket systemd passed (fd \($0))" } ?? socketPath
 
         let hashWorkers = NIOThreadPool(numberOfThreads: min(config.hashThreads, System.coreCount))
         hashWorkers.start()
@@ -174,15 +187,21 @@ public enum Daemon {
         let runner = MethodRunner(store: store, sessions: sessions, secretParams: TableCheck.secretParams(contract),
                                   secretResults: TableCheck.secretResultMembers(contract),
                                   idempotencyRetentionSeconds: config.idempotencyRetentionSeconds)
+        let writesPerCommit = domains.system.prometheus.writesPerCommit
+        store.writes.onCommit = { writes in writesPerCommit.record(Double(writes)) }
         let server: RPCServer
+        var metricsServer: MetricsHTTPServer?
         do {
             let table = methodTable(domains)
             try TableCheck.check(table, against: contract)
             try EnumCheck.check(against: contract)
             let dispatcher = try Dispatcher(methods: table.map(runner.compile), contract: contract, limits: config.limits,
                                             stats: stats, workers: workers, heavyWorkers: hashWorkers, logger: logger)
+            domains.system.prometheus.readQueueDepth { dispatcher.requestsOnWorkers }
+            metricsServer = try config.metricsListen.map { try MetricsHTTPServer(listen: $0, metrics: domains.system.prometheus) }
             server = try RPCServer(configuration: serverConfiguration, dispatcher: dispatcher, stats: stats, logger: logger)
         } catch {
+            metricsServer?.shutdown()
             try? workers.syncShutdownGracefully()
             try? hashWorkers.syncShutdownGracefully()
             try? store.close()
@@ -191,15 +210,25 @@ public enum Daemon {
         let purge = IdempotencyPurge(store: store, retentionSeconds: config.idempotencyRetentionSeconds, logger: logger)
         purge.start()
         logger.info("serving", metadata: [
-            "socket": .string(socketPath), "db": .string(databasePath),
+            "socket": .string(listeningOn), "db": .string(databasePath),
             "schema_version": .stringConvertible((try? store.schemaVersion()) ?? -1),
             "version": .string(SystemMethods.version),
+            "metrics": .string(config.metricsListen.map { "http://\($0)/metrics" } ?? "off"),
         ])
+
+        Systemd.notify("READY=1\nSTATUS=serving on \(listeningOn)")
+        let watchdog = Systemd.startWatchdog {
+            // Pings only while the database answers: a wedged daemon gets restarted.
+            (try? store.pool.read { try Int.fetchOne($0, sql: "SELECT 1") }) != nil
+        }
 
         stop.wait()
         logger.info("shutting down", metadata: ["signal": .string(signalName.get())])
+        Systemd.notify("STOPPING=1\nSTATUS=draining after \(signalName.get())")
+        watchdog?.cancel()
         purge.stop()
         server.shutdown()
+        metricsServer?.shutdown()
         try? workers.syncShutdownGracefully()
         try? hashWorkers.syncShutdownGracefully()
         do {

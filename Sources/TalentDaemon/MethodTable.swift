@@ -54,6 +54,9 @@ func methodTable(_ d: Domains) -> [MethodSpec] {
         plain("system.info",           .loggedIn,                   d.system.info),
         plain("system.health",         .roles(operations),          d.system.health),
         plain("system.stats",          .roles(operations),          d.system.stats),
+        plain("system.metrics",        .roles(operations),          d.system.metrics),
+        // Copies every record (personal data included) to a file: admin only. Audited in the handler.
+        plain("system.backup",         .roles(admin),               d.system.backup),
 
         plain("session.login",         .anyone,                     d.session.login,          flags: [.heavy],
               heavyWhen: SessionMethods.hashesPassword),
@@ -77,6 +80,8 @@ func methodTable(_ d: Domains) -> [MethodSpec] {
         write("token.revoke",          .rolesOrSelf(admin, selfParam: "principal"), d.token.revoke),
 
         read("audit.list",             .roles(adminOrAuditor),      d.audit.list),
+        // The head is a hash and a time, no personal data: ops publish it as an anchor.
+        read("audit.head",             .roles(operations),          d.audit.head),
         read("audit.verify",           .roles(adminOrAuditor),      d.audit.verify),
 
         read("org.list",               .loggedIn,                   d.org.list),

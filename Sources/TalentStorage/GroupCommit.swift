@@ -30,6 +30,8 @@ public final class GroupCommit: @unchecked Sendable {
     private var leaderActive = false
     /// At most this many writes share one commit (bounds a transaction's size and its latency).
     private let maxBatch: Int
+    /// Told how many writes each commit carried (metrics); set before serving.
+    public var onCommit: (@Sendable (Int) -> Void)?
 
     public init(pool: DatabasePool, maxBatch: Int = 256) {
         self.pool = pool
@@ -91,6 +93,7 @@ public final class GroupCommit: @unchecked Sendable {
             // The commit itself failed (a full disk, say): nothing of the batch was kept.
             for job in batch where job.failure == nil { job.failure = error }
         }
+        onCommit?(batch.count)
         let next: Job? = lock.withLock {
             for job in batch { job.finished = true }
             guard let first = queue.first else {

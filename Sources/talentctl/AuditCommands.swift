@@ -12,8 +12,9 @@ struct AuditCommand: ParsableCommand {
           talentctl audit list --actor lan.hr --limit 20
           talentctl audit list --all --method principal.update -o json
           talentctl audit verify || page-the-security-officer
+          talentctl audit head -o json >> /srv/anchors/talentd.jsonl
         """,
-        subcommands: [AuditList.self, AuditVerify.self])
+        subcommands: [AuditList.self, AuditHead.self, AuditVerify.self])
 }
 
 struct AuditList: TalentctlCommand {
@@ -69,5 +70,23 @@ struct AuditVerify: TalentctlCommand {
                : "TAMPERED: the chain breaks at seq \(text(result["first_bad_seq"])) (\(text(result["entries"])) entries read)"
         }
         if !ok { throw ExitCode(1) }
+    }
+}
+
+struct AuditHead: TalentctlCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "head",
+        abstract: "Print the newest audit entry as SEQ:HASH, to publish outside the database as an anchor (admin, auditor, ops).",
+        discussion: """
+        Someone who can write the database file can rebuild a whole consistent chain; a head published elsewhere (a file on another machine, a ticket, a newspaper) catches it: `talentd audit verify --db DB --anchor SEQ:HASH` fails when the entry SEQ no longer carries HASH.
+
+        Example: talentctl audit head   ->   1204:9f2c…  (at 2026-11-25T02:00:01.207Z)
+        """)
+    @OptionGroup(visibility: .hidden) var local: GlobalOptions
+    @ParentCommand var root: Talentctl
+
+    func run() throws {
+        let head = try global.withClient { try $0.call("audit.head") }
+        global.emit(json: head) { "\(text(head["seq"])):\(text(head["hash"]))  (at \(text(head["at"])))" }
     }
 }

@@ -38,6 +38,7 @@ struct Talentctl: ParsableCommand {
                       CampaignCommand.self, ApplicationCommand.self, EvaluationCommand.self, ExpertCommand.self, RecruitmentCommand.self,
                       AwardCommand.self, NominationCommand.self, ReviewCommand.self,
                       Whoami.self, PrincipalCommand.self, TokenCommand.self, AuditCommand.self,
+                      Backup.self, Metrics.self, Top.self,
                       Login.self, Logout.self, ContextCommand.self]
     )
 
@@ -200,7 +201,7 @@ struct Health: TalentctlCommand {
         discussion: """
         Usable as a monitoring probe: exit 0 when status is ok, 1 when degraded or failing, 3 when the daemon cannot be reached.
 
-        Checks: database (a real synced write), disk (free space), connections (against the limit).
+        Checks: database (a real synced write), disk (free space), connections (against the limit), backup (age of the last one, against health.backup_max_age_s).
         """)
     @OptionGroup(visibility: .hidden) var local: GlobalOptions
     @ParentCommand var root: Talentctl
@@ -218,6 +219,9 @@ struct Health: TalentctlCommand {
                     details = "free \(bytes(check["free_bytes"])) (degraded below \(bytes(check["degraded_below_bytes"])), failing below \(bytes(check["failing_below_bytes"])))"
                 case "connections":
                     details = "\(text(check["open"])) open of \(text(check["limit"]))"
+                case "backup":
+                    details = check["last_at"] == .null ? "no backup yet (talentctl backup --to PATH)"
+                        : "last \(text(check["last_at"])), \(text(check["age_s"])) s ago"
                 case "database":
                     details = check["writable"] == .bool(true) ? "writable" : "not writable: \(text(check["message"]))"
                 default:

@@ -16,10 +16,12 @@ struct Talentd: ParsableCommand {
           talentd init --db ./var/talent.db --admin-secret-file ./var/admin.secret
           talentd serve --db ./var/talent.db --socket ./var/talentd.sock
           talentd admin reset-secret --name admin --secret-file ./new.secret
-          talentd audit verify --db ./var/talent.db
+          talentd audit verify --db ./var/talent.db --anchor 1204:9f2c…
+          talentd verify --db /var/backups/talentd/talent-2026-11-25.db
+          talentd restore --from /var/backups/talentd/talent-2026-11-25.db --db ./var/talent.db
         """,
         version: "0.1.0",
-        subcommands: [Init.self, Serve.self, Admin.self, Audit.self]
+        subcommands: [Init.self, Serve.self, Admin.self, Audit.self, Verify.self, Restore.self]
     )
 }
 
@@ -27,12 +29,20 @@ struct LoggingOptions: ParsableArguments {
     @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical. At debug, one line per request. (default: the config file's log_level, else info)")
     var logLevel: Logger.Level?
 
-    func bootstrap(default level: Logger.Level) -> Logger {
+    @Option(name: .long, help: "Log format: text, or json (one object per line: time, level, message, and for requests method, duration_us, outcome, connection). (default: the config file's log_format, else text)")
+    var logFormat: LogFormat?
+
+    func bootstrap(default level: Logger.Level, format defaultFormat: LogFormat = .text) -> Logger {
         let chosen = logLevel ?? level
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = chosen
-            return handler
+        switch logFormat ?? defaultFormat {
+        case .text:
+            LoggingSystem.bootstrap { label in
+                var handler = StreamLogHandler.standardError(label: label)
+                handler.logLevel = chosen
+                return handler
+            }
+        case .json:
+            LoggingSystem.bootstrap { label in JSONLogHandler(label: label, level: chosen) }
         }
         var logger = Logger(label: "talentd")
         logger.logLevel = chosen
@@ -41,6 +51,7 @@ struct LoggingOptions: ParsableArguments {
 }
 
 extension Logger.Level: @retroactive ExpressibleByArgument {}
+extension LogFormat: ExpressibleByArgument {}
 
 struct Init: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -93,6 +104,9 @@ struct Serve: ParsableCommand {
     @Option(name: .long, help: "JSON config file (limits, threads, log level, health thresholds).")
     var config: String?
 
+    @Option(name: .long, help: "Serve GET /metrics (Prometheus text) on HOST:PORT, e.g. 127.0.0.1:9464 (default: the config file's metrics_listen, else off).")
+    var metricsListen: String?
+
     @OptionGroup var logging: LoggingOptions
 
     func run() throws {
@@ -104,7 +118,8 @@ struct Serve: ParsableCommand {
                 throw ValidationErrorExit(message: "talentd serve: \(error)")
             }
         }
-        let logger = logging.bootstrap(default: settings.logLevel)
+        if let metricsListen { settings.metricsListen = metricsListen }
+        let logger = logging.bootstrap(default: settings.logLevel, format: settings.logFormat)
         let socketPath = DefaultPaths.socket(flag: socket, configured: settings.socketPath)
         let databasePath = DefaultPaths.database(flag: db, configured: settings.databasePath)
         do {
@@ -161,21 +176,102 @@ struct Audit: ParsableCommand {
     struct Verify: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Recompute the audit hash chain; exit 0 when intact, 1 when an entry was edited, deleted or reordered.",
-            discussion: "Prints {\"ok\":…,\"entries\":…,\"first_bad_seq\":…} as JSON.")
+            discussion: """
+            Prints {"ok":…,"entries":…,"first_bad_seq":…} as JSON.
+
+            Someone who can write the database file can rebuild a whole consistent chain. With --anchor SEQ:HASH (a head published earlier from `talentctl audit head`), verification also fails unless the entry SEQ still carries HASH; the report then has "anchor": {"seq", "hash", "holds"}.
+            """)
 
         @Option(name: .long, help: "SQLite database file (default: $TALENT_DB, else ./var/talent.db).")
         var db: String?
 
+        @Option(name: .long, help: "A head published earlier, as SEQ:HASH (from `talentctl audit head`).")
+        var anchor: String?
+
         func run() throws {
             let verdict: (ok: Bool, report: JSONValue)
+            var parsedAnchor: AuditAnchor?
+            if let anchor {
+                guard let parsed = AuditAnchor(anchor) else {
+                    throw ValidationErrorExit(message: "talentd audit verify: --anchor must be SEQ:HASH (a number, a colon, 64 lowercase hex digits), as `talentctl audit head` prints it")
+                }
+                parsedAnchor = parsed
+            }
             do {
-                verdict = try Daemon.verifyAudit(databasePath: DefaultPaths.database(flag: db))
+                verdict = try Daemon.verifyAudit(databasePath: DefaultPaths.database(flag: db), anchor: parsedAnchor)
             } catch {
                 throw ValidationErrorExit(message: "talentd audit verify: \(error)")
             }
             print(JSONWriter.string(verdict.report))
             if !verdict.ok { throw ExitCode.failure }
         }
+    }
+}
+
+struct Verify: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Check a database or backup file: SQLite integrity and the audit chain; exit 1 on damage.",
+        discussion: """
+        Prints {"ok", "integrity", "audit", "audit_head"} as JSON. Safe on a live database (it only reads) and on backups.
+
+        Example: talentd verify --db /var/backups/talentd/talent-2026-11-25.db --anchor 1204:9f2c…
+        """)
+
+    @Option(name: .long, help: "SQLite database or backup file (default: $TALENT_DB, else ./var/talent.db).")
+    var db: String?
+
+    @Option(name: .long, help: "A head published earlier, as SEQ:HASH (from `talentctl audit head`).")
+    var anchor: String?
+
+    func run() throws {
+        var parsedAnchor: AuditAnchor?
+        if let anchor {
+            guard let parsed = AuditAnchor(anchor) else {
+                throw ValidationErrorExit(message: "talentd verify: --anchor must be SEQ:HASH (a number, a colon, 64 lowercase hex digits)")
+            }
+            parsedAnchor = parsed
+        }
+        let verdict: (ok: Bool, report: JSONValue)
+        do {
+            verdict = try Daemon.verifyDatabase(path: DefaultPaths.database(flag: db), anchor: parsedAnchor)
+        } catch {
+            throw ValidationErrorExit(message: "talentd verify: \(error)")
+        }
+        print(JSONWriter.string(verdict.report))
+        if !verdict.ok { throw ExitCode.failure }
+    }
+}
+
+struct Restore: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Replace a database with a backup, offline; refuses while a daemon serves it.",
+        discussion: """
+        Verifies the backup first (integrity and audit chain) and refuses a damaged one; takes the database's lock, which a running `talentd serve` holds, so it refuses a live database (stop the service first); copies the backup in with SQLite's backup API; verifies the result. Prints {"restored", "from", "pages", "bytes", "seconds", "audit_head"} as JSON.
+
+        Example:
+          systemctl stop talentd
+          talentd restore --from /var/backups/talentd/talent-2026-11-25.db --db /var/lib/talentd/talent.db
+          systemctl start talentd
+        """)
+
+    @Option(name: .long, help: "The backup file (from `talentctl backup --to`).")
+    var from: String
+
+    @Option(name: .long, help: "The database file to replace (default: $TALENT_DB, else ./var/talent.db).")
+    var db: String?
+
+    @OptionGroup var logging: LoggingOptions
+
+    func run() throws {
+        let logger = logging.bootstrap(default: .info)
+        let report: JSONValue
+        do {
+            report = try Daemon.restore(from: from, databasePath: DefaultPaths.database(flag: db))
+        } catch {
+            throw ValidationErrorExit(message: "talentd restore: \(error)")
+        }
+        logger.notice("restored", metadata: ["db": .string(DefaultPaths.database(flag: db)), "from": .string(from)])
+        print(JSONWriter.string(report))
     }
 }
 

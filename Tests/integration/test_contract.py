@@ -1,4 +1,6 @@
 """The contract: Protocol/openrpc.json is what the daemon serves, and real responses match it."""
+import tempfile
+
 import jsonschema
 import pytest
 from referencing import Registry, Resource
@@ -55,6 +57,8 @@ CONTRACT_STEPS = [
     ("system.info", {}),
     ("system.health", {}),
     ("system.stats", {}),
+    ("system.metrics", {}),
+    ("system.backup", lambda results: {"path": tempfile.mkdtemp(prefix="td-contract-") + "/backup.db"}),
     ("session.whoami", {}),
     ("principal.create", {"name": "contract-hr", "kind": "human", "roles": ["hr_official"], "org": "MOHA",
                           "secret": "contract-secret-1", "idempotency_key": "contract-1"}),
@@ -71,6 +75,7 @@ CONTRACT_STEPS = [
     ("token.revoke", lambda r: {"id": r["token.create"]["id"]}),
     ("audit.list", {"limit": 5}),
     ("audit.verify", {}),
+    ("audit.head", {}),
     ("org.list", {}),
     ("org.get", {"code": "MOHA"}),
     ("org.create", {"code": "CONTRACT-ORG", "kind": "other", "name": "Tổ công tác", "parent": "MOHA",

@@ -31,6 +31,8 @@ ACCESS = {
     "system.info": (EVERYONE, {}),
     "system.health": ({"admin", "ops", "auditor"}, {}),
     "system.stats": ({"admin", "ops", "auditor"}, {}),
+    "system.metrics": ({"admin", "ops", "auditor"}, {}),
+    "system.backup": ({"admin"}, {"path": "/nonexistent-talentd-folder/backup.db"}),
     "session.whoami": (EVERYONE, {}),
     "principal.get": ({"admin", "auditor"}, {"name": "nobody-here"}),
     "principal.list": ({"admin", "auditor"}, {}),
@@ -47,6 +49,7 @@ ACCESS = {
     "audit.list": ({"admin", "auditor"}, {"limit": 1}),
     "audit.verify": ({"admin", "auditor"}, {}),
     "principal.link_person": ({"admin"}, {"name": "nobody-here", "person_id": None}),
+    "audit.head": ({"admin", "auditor", "ops"}, {}),
 }
 BEFORE_LOGIN = {"rpc.discover", "system.ping", "session.login"}
 

@@ -70,3 +70,29 @@ struct AuditVerification: Sendable {
         return .object(object)
     }
 }
+
+/// The newest entry of the chain: `audit.head`, and what `system.backup` reports its copy holds.
+struct AuditHead: Sendable {
+    let seq: Int64
+    let hash: String
+    let at: String?
+
+    var json: JSONValue { ["seq": .int(seq), "hash": .string(hash), "at": at.map { .string($0) } ?? .null] }
+}
+
+/// A head published outside the database ("SEQ:HASH"), to check the chain against later.
+public struct AuditAnchor: Sendable, CustomStringConvertible {
+    public let seq: Int64
+    public let hash: String
+
+    /// Parses "SEQ:HASH" (HASH 64 lowercase hex digits); nil when malformed.
+    public init?(_ text: String) {
+        let parts = text.split(separator: ":", maxSplits: 1)
+        guard parts.count == 2, let seq = Int64(parts[0]), seq >= 0, parts[1].count == 64,
+              parts[1].allSatisfy({ $0.isHexDigit && !$0.isUppercase }) else { return nil }
+        self.seq = seq
+        self.hash = String(parts[1])
+    }
+
+    public var description: String { "\(seq):\(hash)" }
+}

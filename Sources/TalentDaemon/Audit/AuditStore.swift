@@ -74,6 +74,22 @@ struct AuditStore: DomainStore {
         return AuditVerification(ok: true, entries: count, firstBadSeq: nil)
     }
 
+    /// The newest entry, to publish elsewhere as an anchor: seq 0 and the genesis hash when empty.
+    func newest() throws -> AuditHead {
+        guard let row = try Row.fetchOne(db, sql: "SELECT seq, hash, at FROM audit_entry ORDER BY seq DESC LIMIT 1") else {
+            return AuditHead(seq: 0, hash: AuditEntry.genesisHash, at: nil)
+        }
+        return AuditHead(seq: row["seq"], hash: row["hash"], at: row["at"])
+    }
+
+    /// Whether the entry at the anchor's seq still carries the anchor's hash. A chain rebuilt
+    /// consistently by someone who can write the file passes `verify()` but fails here, because
+    /// the anchor was published outside the database before the rewrite.
+    func holds(_ anchor: AuditAnchor) throws -> Bool {
+        if anchor.seq == 0 { return anchor.hash == AuditEntry.genesisHash }
+        return try String.fetchOne(db, sql: "SELECT hash FROM audit_entry WHERE seq = ?", arguments: [anchor.seq]) == anchor.hash
+    }
+
     func list(afterSeq: Int64, limit: Int, principal: String?, method: String?) throws -> [AuditEntry] {
         var sql = "SELECT * FROM audit_entry WHERE seq > ?"
         var arguments: StatementArguments = [afterSeq]

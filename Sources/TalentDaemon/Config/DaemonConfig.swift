@@ -10,6 +10,7 @@ public struct DaemonConfig: Sendable {
     public var socketPath: String?
     public var databasePath: String?
     public var logLevel: Logger.Level = .info
+    public var logFormat: LogFormat = .text
     public var limits = Limits()
     public var eventLoopThreads = System.coreCount
     /// Threads that run handlers touching the database. A writer mostly waits for its group
@@ -26,6 +27,10 @@ public struct DaemonConfig: Sendable {
     public var diskFailingBelowBytes: Int64 = 64 << 20
     /// Leading experts the program must have in post (`recruitment.progress`): "at least 100".
     public var leadingExpertTarget: Int64 = 100
+    /// HOST:PORT where `GET /metrics` is served for a Prometheus scrape; off when nil.
+    public var metricsListen: String?
+    /// `system.health` is degraded when the last backup is older; no check when nil.
+    public var backupMaxAgeSeconds: Int64?
 
     public init() {}
 
@@ -52,7 +57,9 @@ public struct DaemonConfig: Sendable {
         var config = DaemonConfig()
         config.socketPath = json["socket"]?.stringValue
         config.databasePath = json["db"]?.stringValue
+        config.metricsListen = json["metrics_listen"]?.stringValue
         if let level = json["log_level"]?.stringValue { config.logLevel = Logger.Level(rawValue: level)! }
+        if let format = json["log_format"]?.stringValue { config.logFormat = LogFormat(rawValue: format)! }
         if let n = json["event_loop_threads"]?.intValue { config.eventLoopThreads = Int(n) }
         if let n = json["worker_threads"]?.intValue { config.workerThreads = Int(n) }
         if let n = json["drain_timeout_s"]?.intValue { config.drainTimeoutSeconds = n }
@@ -74,6 +81,7 @@ public struct DaemonConfig: Sendable {
         if let health = json["health"] {
             if let n = health["disk_degraded_below_bytes"]?.intValue { config.diskDegradedBelowBytes = n }
             if let n = health["disk_failing_below_bytes"]?.intValue { config.diskFailingBelowBytes = n }
+            if let n = health["backup_max_age_s"]?.intValue { config.backupMaxAgeSeconds = n }
         }
         return config
     }
@@ -83,7 +91,9 @@ public struct DaemonConfig: Sendable {
         {"type": "object", "additionalProperties": false, "properties": {
           "socket": {"type": "string", "minLength": 1},
           "db": {"type": "string", "minLength": 1},
+          "metrics_listen": {"type": "string", "pattern": "^.+:[0-9]{1,5}$"},
           "log_level": {"enum": ["trace", "debug", "info", "notice", "warning", "error", "critical"]},
+          "log_format": {"enum": ["text", "json"]},
           "event_loop_threads": {"type": "integer", "minimum": 1, "maximum": 64},
           "worker_threads": {"type": "integer", "minimum": 1, "maximum": 256},
           "drain_timeout_s": {"type": "integer", "minimum": 0, "maximum": 3600},
@@ -103,7 +113,8 @@ public struct DaemonConfig: Sendable {
             "idle_timeout_s": {"type": "integer", "minimum": 1, "maximum": 604800}}},
           "health": {"type": "object", "additionalProperties": false, "properties": {
             "disk_degraded_below_bytes": {"type": "integer", "minimum": 0},
-            "disk_failing_below_bytes": {"type": "integer", "minimum": 0}}}
+            "disk_failing_below_bytes": {"type": "integer", "minimum": 0},
+            "backup_max_age_s": {"type": "integer", "minimum": 1}}}
         }}
         """
         return try! Schema(try! JSONParser.parse(text), components: [:])

@@ -9,18 +9,21 @@ final class SystemMethods: Sendable {
     static let version = "0.1.0"
     static let protocolVersion = "1.0"
 
-    private let store: Store
+    let store: Store
     private let contract: Contract
-    private let config: DaemonConfig
+    let config: DaemonConfig
     private let startedAt = UTCTime.now()
     private let startedUptime = NIODeadline.now()
     private let serverStats: ServerStats
+    /// The Prometheus families behind `system.metrics` and `--metrics-listen`.
+    let prometheus: DaemonMetrics
 
     init(store: Store, contract: Contract, config: DaemonConfig, stats: ServerStats) {
         self.store = store
         self.contract = contract
         self.config = config
         self.serverStats = stats
+        self.prometheus = DaemonMetrics(store: store, stats: stats)
     }
 
     private var uptimeSeconds: Int64 { (NIODeadline.now() - startedUptime).nanoseconds / 1_000_000_000 }
@@ -96,8 +99,10 @@ final class SystemMethods: Sendable {
         let connectionsStatus: Status = open * 10 >= limit * 9 ? .degraded : .ok
         let connections: JSONValue = ["status": connectionsStatus.json, "open": JSONValue(open), "limit": JSONValue(limit)]
 
-        let overall = max(databaseStatus, diskStatus, connectionsStatus)
-        return ["status": overall.json, "checks": ["database": .object(database), "disk": disk, "connections": connections]]
+        let (backupStatus, backup) = try backupCheck(now: call.now)
+        let overall = max(databaseStatus, diskStatus, connectionsStatus, backupStatus)
+        return ["status": overall.json,
+                "checks": ["database": .object(database), "disk": disk, "connections": connections, "backup": backup]]
     }
 
     func stats(_ call: Call) throws -> JSONValue {

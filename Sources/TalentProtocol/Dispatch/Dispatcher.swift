@@ -114,16 +114,16 @@ public final class Dispatcher: Sendable {
             return .ready(out)
         }
         guard let method = methods[request.method] else {
-            return finish(request, statsKey: nil, started: started, .failure(.methodNotFound(request.method)))
+            return finish(request, connection: connection, statsKey: nil, started: started, .failure(.methodNotFound(request.method)))
         }
         do {
             try contract.paramsSchemas[method.name]!.validateMembers(request.params, prefix: "")
         } catch {
-            return finish(request, statsKey: method.name, started: started, .failure(error))
+            return finish(request, connection: connection, statsKey: method.name, started: started, .failure(error))
         }
         let context = RequestContext(method: method.name, params: request.params, connection: connection, logger: logger)
         if method.flags.contains(.fast) {
-            return finish(request, statsKey: method.name, started: started, run(method, context))
+            return finish(request, connection: connection, statsKey: method.name, started: started, run(method, context))
         }
         let heavy = method.flags.contains(.heavy) && (method.isHeavy?(request.params) ?? true)
         let pool = heavy ? heavyWorkers : workers
@@ -134,7 +134,7 @@ public final class Dispatcher: Sendable {
             Result<JSONValue, RPCError>.failure(.unavailable("the daemon is shutting down; retry shortly"))
         }.map { [self] result -> [UInt8]? in
             onWorkers.withLockedValue { $0 -= 1 }
-            if case .ready(let bytes) = finish(request, statsKey: method.name, started: started, result) { return bytes }
+            if case .ready(let bytes) = finish(request, connection: connection, statsKey: method.name, started: started, result) { return bytes }
             return nil
         }
         return .pending(future)
@@ -152,7 +152,7 @@ public final class Dispatcher: Sendable {
         }
     }
 
-    private func finish(_ request: Request, statsKey: String?, started: NIODeadline,
+    private func finish(_ request: Request, connection: ConnectionInfo, statsKey: String?, started: NIODeadline,
                         _ result: Result<JSONValue, RPCError>) -> Outcome {
         let elapsed = NIODeadline.now() - started
         let errorReason: String? = if case .failure(let e) = result { e.reason } else { nil }
@@ -162,6 +162,7 @@ public final class Dispatcher: Sendable {
                 "method": .string(statsKey ?? "(unknown)"),
                 "duration_us": .stringConvertible(elapsed.nanoseconds / 1000),
                 "outcome": .string(errorReason ?? "ok"),
+                "connection": .stringConvertible(connection.id),
             ])
         }
         guard let id = request.id else { return .none }

@@ -16,6 +16,9 @@ public final class RPCServer: Sendable {
         public var eventLoopThreads = System.coreCount
         /// How long shutdown waits for in-flight requests before it closes connections anyway.
         public var drainTimeout = TimeAmount.seconds(10)
+        /// A socket already bound and listening (systemd socket activation): served as it is;
+        /// its file belongs to whoever made it, so it is neither checked, chmod-ed nor removed.
+        public var listeningDescriptor: Int32?
 
         public init(socketPath: String) { self.socketPath = socketPath }
     }
@@ -46,8 +49,10 @@ public final class RPCServer: Sendable {
     /// on, is replaced; a live one makes start-up fail.
     public init(configuration: Configuration, dispatcher: Dispatcher, stats: ServerStats, logger: Logger) throws {
         let path = configuration.socketPath
-        guard path.utf8.count < 108 else { throw StartError.pathTooLong(path) }
-        try Self.clearStaleSocket(at: path)
+        if configuration.listeningDescriptor == nil {
+            guard path.utf8.count < 108 else { throw StartError.pathTooLong(path) }
+            try Self.clearStaleSocket(at: path)
+        }
 
         self.configuration = configuration
         self.logger = logger
@@ -90,6 +95,15 @@ public final class RPCServer: Sendable {
                 }
             }
 
+        if let descriptor = configuration.listeningDescriptor {
+            do {
+                serverChannel = try bootstrap.withBoundSocket(descriptor).wait()
+            } catch {
+                try? group.syncShutdownGracefully()
+                throw error
+            }
+            return
+        }
         // The socket must never be world-accessible, not even for the instant between bind and chmod.
         let oldMask = umask(0o117)
         defer { umask(oldMask) }
@@ -127,7 +141,7 @@ public final class RPCServer: Sendable {
         let settled = NIODeadline.now() + .seconds(5)
         while dispatcher.requestsOnWorkers > 0, NIODeadline.now() < settled { usleep(10_000) }
         try? group.syncShutdownGracefully()
-        unlink(configuration.socketPath)
+        if configuration.listeningDescriptor == nil { unlink(configuration.socketPath) }
     }
 
     private static func clearStaleSocket(at path: String) throws {

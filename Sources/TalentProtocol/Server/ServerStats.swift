@@ -1,5 +1,6 @@
 import Histogram
 import NIOConcurrencyHelpers
+import Prometheus
 
 /// Counters since start, for `system.stats` and `system.health`. One lock: updates are a few
 /// additions, and the histogram record is constant time.
@@ -31,6 +32,9 @@ public final class ServerStats: Sendable {
         // Microseconds, 2 significant digits, up to 10 minutes.
         var latency = Histogram<UInt64>(lowestDiscernibleValue: 1, highestTrackableValue: 600_000_000,
                                         numberOfSignificantValueDigits: .two)
+        // This method's Prometheus series, looked up in the registry once, not on every request.
+        var requestsByOutcome: [String: Counter] = [:]
+        var duration: DurationHistogram?
     }
 
     private struct State {
@@ -47,17 +51,46 @@ public final class ServerStats: Sendable {
 
     private let state = NIOLockedValueBox(State())
 
+    /// The Prometheus families (`system.metrics`): requests and latency here; the daemon adds
+    /// its own. Labels are method names and error reasons only, never a principal.
+    public let metrics = PrometheusCollectorRegistry()
+
+    // Immutable structs of strings that the library does not mark Sendable.
+    nonisolated(unsafe) private static let requestsTotal = MetricNameDescriptor(
+        namespace: "talentd", metricName: "requests", unitName: "total",
+        helpText: "Requests answered, by method (\"(unknown)\" for names that do not exist) and outcome (ok or the error reason).")
+    nonisolated(unsafe) private static let requestDuration = MetricNameDescriptor(
+        namespace: "talentd", metricName: "request_duration", unitName: "seconds",
+        helpText: "Time from taking up a request to its answer being ready, by method.")
+    private static let latencyBuckets: [Duration] = [
+        .microseconds(100), .microseconds(250), .microseconds(500), .milliseconds(1), .milliseconds(2), .milliseconds(5),
+        .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500),
+        .seconds(1), .seconds(2), .seconds(5), .seconds(10),
+    ]
+
     public init() {}
 
     /// Method names are keyed as given only for methods that exist; anything else counts under
     /// "(unknown)", so random method names cannot grow this table.
     func recordRequest(method: String?, nanoseconds: Int64, errorReason: String?) {
-        state.withLockedValue { state in
+        let (counter, duration) = state.withLockedValue { state in
             let key = method ?? "(unknown)"
+            let outcome = errorReason ?? "ok"
             state.methods[key, default: MethodCounters()].requests += 1
             _ = state.methods[key]!.latency.record(UInt64(max(1, nanoseconds / 1000)))
             if let errorReason { state.methods[key]!.errorsByReason[errorReason, default: 0] += 1 }
+            if state.methods[key]!.requestsByOutcome[outcome] == nil {
+                state.methods[key]!.requestsByOutcome[outcome] = metrics.makeCounter(
+                    descriptor: Self.requestsTotal, labels: [("method", key), ("outcome", outcome)])
+            }
+            if state.methods[key]!.duration == nil {
+                state.methods[key]!.duration = metrics.makeDurationHistogram(
+                    descriptor: Self.requestDuration, labels: [("method", key)], buckets: Self.latencyBuckets)
+            }
+            return (state.methods[key]!.requestsByOutcome[outcome]!, state.methods[key]!.duration!)
         }
+        counter.increment()
+        duration.recordNanoseconds(nanoseconds)
     }
 
     func recordProtocolError() { state.withLockedValue { $0.protocolErrors += 1 } }
