@@ -378,3 +378,26 @@ def test_talentctl_batch_submits_nominations_from_json_lines_once(make_daemon, t
     assert [r.returncode for r in runs] == [0, 0], runs[0].stdout
     assert runs[0].stdout == runs[1].stdout  # the rerun returns the stored results
     assert len(admin.every("nomination.list", {"round": "AW-BATCH"})) == 2
+
+
+def test_reviewers_linked_to_the_nominee_or_to_a_colleague_are_never_assigned(make_daemon):
+    d = make_daemon()
+    admin = d.login()
+    sec = as_principal(d, admin, "sec-link", ["award_secretariat"], "MOST")
+    hr_mof = as_principal(d, admin, "hr-mof-link", ["hr_official"], "MOF")
+    nominee = admin.result("person.create", {"full_name": "Trịnh Văn Đề Cử", "employer": "Viện Hàn lâm KHCN Việt Nam"})["person"]["id"]
+    colleague = admin.result("person.create", {"full_name": "Hà Thị Đồng Nghiệp", "employer": "vien han lam khcn viet nam"})["person"]["id"]
+    outsider = admin.result("person.create", {"full_name": "Lý Văn Ngoài", "employer": "Đại học Bách khoa"})["person"]["id"]
+    for name, org, linked in [("rv-self", "MOST", nominee), ("rv-colleague", "MPS", colleague), ("rv-free", "MOHA", outsider)]:
+        as_principal(d, admin, name, ["reviewer"], org).close()
+        admin.result("principal.link_person", {"name": name, "person_id": linked})
+    create_round(sec, "AW-LINK")
+    sec.result("award_round.open", {"code": "AW-LINK"})
+    nomination = nominate(hr_mof, "AW-LINK", "ind", {"person_id": nominee})["result"]
+    sec.result("award_round.close", {"code": "AW-LINK"})
+    assigned = sec.result("award_round.assign_reviewers", {"round": "AW-LINK", "per_nomination": 3})
+    names = {a["nomination_id"]: a["reviewers"] for a in assigned["assignments"]}[nomination["id"]]
+    assert names == ["rv-free"], assigned
+    for reviewer in ("rv-self", "rv-colleague"):
+        refused = sec.error("review.assign", {"nomination_id": nomination["id"], "reviewer": reviewer})
+        assert refused["code"] == CONFLICT and "linked_person" in refused["message"], refused
