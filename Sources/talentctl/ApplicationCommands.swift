@@ -106,7 +106,7 @@ struct OfferApplication: TalentctlCommand {
     @OptionGroup(visibility: .hidden) var local: GlobalOptions
     @ParentCommand var root: Talentctl
     @Argument(help: "The application's id.") var id: Int64
-    @Option(help: "First day in post, YYYY-MM-DD.") var startOn: String
+    @Option(help: "First day in post, YYYY-MM-DD or dd/mm/yyyy.", transform: isoDate) var startOn: String
     @Option(help: "The remuneration offered, as a note.") var remunerationNote: String?
 
     func run() throws {

@@ -66,7 +66,7 @@ struct CreateRound: TalentctlCommand {
     @Argument(help: "The round's code.") var code: String
     @Option(help: "Title.") var title: String
     @Option(help: "Award year.") var year: Int64
-    @Option(help: "First day nominations are taken, YYYY-MM-DD.") var opensOn: String
+    @Option(help: "First day nominations are taken, YYYY-MM-DD or dd/mm/yyyy.", transform: isoDate) var opensOn: String
     @Option(help: "Last day nominations are taken (Vietnam time).") var closesOn: String
     @Option(help: "Last day reviews are taken.") var reviewClosesOn: String
     @Option(help: "KEY:KIND:QUOTA:TITLE (repeatable).") var category: [String] = []

@@ -41,11 +41,11 @@ struct CreateCampaign: TalentctlCommand {
 
     @Argument(help: "The campaign's code, used by every other command.") var code: String
     @Option(help: "Its title.") var title: String
-    @Option(help: "The recruiting org (default: your principal's org).") var org: String?
+    @Option(help: "The recruiting org (default: your principal's org).", transform: orgCode) var org: String?
     @Option(help: "leading_expert, expert or chief_architect.") var tier: String
     @Option(help: "How many experts it recruits.") var openings: Int64
-    @Option(help: "First day applications are taken, YYYY-MM-DD.") var opensOn: String
-    @Option(help: "Last day applications are taken, YYYY-MM-DD (Vietnam time).") var closesOn: String
+    @Option(help: "First day applications are taken, YYYY-MM-DD or dd/mm/yyyy.", transform: isoDate) var opensOn: String
+    @Option(help: "Last day applications are taken, YYYY-MM-DD or dd/mm/yyyy (Vietnam time).", transform: isoDate) var closesOn: String
     @Option(help: "The rubric: a .json or .csv file.") var criteria: String
     @Option(help: "Evaluations each candidate needs (default 1).") var minEvaluators: Int64?
     @Option(help: "A field of expertise (repeatable).") var field: [String] = []
@@ -184,7 +184,7 @@ struct ListCampaigns: TalentctlCommand {
         """)
     @OptionGroup(visibility: .hidden) var local: GlobalOptions
     @ParentCommand var root: Talentctl
-    @Option(help: "Only this org.") var org: String?
+    @Option(help: "Only this org.", transform: orgCode) var org: String?
     @Option(help: "Only this state: draft, open, closed, filled, cancelled.") var state: String?
     @Option(help: "Only this tier.") var tier: String?
     @OptionGroup var page: PageOptions

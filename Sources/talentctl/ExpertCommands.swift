@@ -30,9 +30,9 @@ struct ListExperts: TalentctlCommand {
         """)
     @OptionGroup(visibility: .hidden) var local: GlobalOptions
     @ParentCommand var root: Talentctl
-    @Option(help: "Only this org.") var org: String?
+    @Option(help: "Only this org.", transform: orgCode) var org: String?
     @Option(help: "Only this tier.") var tier: String?
-    @Option(help: "In post on this date, YYYY-MM-DD.") var at: String?
+    @Option(help: "In post on this date, YYYY-MM-DD or dd/mm/yyyy.", transform: isoDate) var at: String?
     @OptionGroup var page: PageOptions
 
     func run() throws {
@@ -69,7 +69,7 @@ struct EndExpert: TalentctlCommand {
     @OptionGroup(visibility: .hidden) var local: GlobalOptions
     @ParentCommand var root: Talentctl
     @Argument(help: "The expert's id.") var id: Int64
-    @Option(help: "Last day in post, YYYY-MM-DD.") var endOn: String
+    @Option(help: "Last day in post, YYYY-MM-DD or dd/mm/yyyy.", transform: isoDate) var endOn: String
     @Option(help: "Why it ends.") var reason: String
 
     func run() throws {

@@ -65,7 +65,7 @@ struct SubmitNomination: TalentctlCommand {
     @ParentCommand var root: Talentctl
     @Option(help: "The round's code.") var round: String
     @Option(help: "The category's key.") var category: String
-    @Option(help: "The nominating org (default: your principal's org).") var org: String?
+    @Option(help: "The nominating org (default: your principal's org).", transform: orgCode) var org: String?
     @Option(help: "The nominee, in an individual category.") var personId: Int64?
     @Option(help: "The collective's name, in a collective category.") var collective: String?
     @Option(help: "A member's person id (repeatable).") var member: [Int64] = []
@@ -121,7 +121,7 @@ struct ListNominations: TalentctlCommand {
     @OptionGroup(visibility: .hidden) var local: GlobalOptions
     @ParentCommand var root: Talentctl
     @Option(help: "The round's code.") var round: String
-    @Option(help: "Only this org.") var org: String?
+    @Option(help: "Only this org.", transform: orgCode) var org: String?
     @Option(help: "Only this category.") var category: String?
     @Option(help: "submitted or withdrawn.") var status: String?
     @OptionGroup var page: PageOptions

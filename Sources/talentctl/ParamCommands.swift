@@ -64,7 +64,7 @@ struct ShowParam: TalentctlCommand {
     @OptionGroup(visibility: .hidden) var local: GlobalOptions
     @ParentCommand var root: Talentctl
     @Argument(help: "The parameter's name.") var name: String
-    @Option(help: "The date, YYYY-MM-DD (default: today in Vietnam).") var at: String?
+    @Option(help: "The date, YYYY-MM-DD or dd/mm/yyyy (default: today in Vietnam).", transform: isoDate) var at: String?
     @Option(help: "What the system knew at this instant (YYYY-MM-DDTHH:MM:SS.sssZ; default now).") var asOf: String?
 
     func run() throws {

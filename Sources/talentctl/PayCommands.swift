@@ -34,7 +34,7 @@ struct ShowPay: TalentctlCommand {
     @OptionGroup(visibility: .hidden) var local: GlobalOptions
     @ParentCommand var root: Talentctl
     @Argument(help: "The person's id.") var personId: Int64
-    @Option(help: "The date, YYYY-MM-DD (default: today in Vietnam).") var at: String?
+    @Option(help: "The date, YYYY-MM-DD or dd/mm/yyyy (default: today in Vietnam).", transform: isoDate) var at: String?
     @Option(help: "What the system knew at this instant (default now).") var asOf: String?
     @Flag(help: "Show each component's formula and inputs.") var explain = false
 
@@ -75,8 +75,8 @@ struct PayArrears: TalentctlCommand {
     @OptionGroup(visibility: .hidden) var local: GlobalOptions
     @ParentCommand var root: Talentctl
     @Argument(help: "The person's id.") var personId: Int64
-    @Option(help: "First month (any day in it), YYYY-MM-DD.") var from: String
-    @Option(help: "Last month (any day in it), YYYY-MM-DD.") var to: String
+    @Option(help: "First month (any day in it), YYYY-MM-DD or dd/mm/yyyy.", transform: isoDate) var from: String
+    @Option(help: "Last month (any day in it), YYYY-MM-DD or dd/mm/yyyy.", transform: isoDate) var to: String
     @Option(help: "When the pay was computed: YYYY-MM-DDTHH:MM:SS.sssZ.") var paidAsOf: String
 
     func run() throws {
@@ -105,8 +105,8 @@ struct PayReport: TalentctlCommand {
         discussion: "Example: talentctl pay report --at 2025-07-01 -o csv")
     @OptionGroup(visibility: .hidden) var local: GlobalOptions
     @ParentCommand var root: Talentctl
-    @Option(help: "The date, YYYY-MM-DD (default: today in Vietnam).") var at: String?
-    @Option(help: "Only this org.") var org: String?
+    @Option(help: "The date, YYYY-MM-DD or dd/mm/yyyy (default: today in Vietnam).", transform: isoDate) var at: String?
+    @Option(help: "Only this org.", transform: orgCode) var org: String?
 
     func run() throws {
         var params: [String: JSONValue] = ["at": .string(at ?? vietnamToday())]
@@ -138,8 +138,8 @@ struct SimulatePay: TalentctlCommand {
     @OptionGroup(visibility: .hidden) var local: GlobalOptions
     @ParentCommand var root: Talentctl
     @Option(name: .customLong("set"), help: "NAME=VALUE (repeatable): whole dong for vnd, an exact decimal for a coefficient.") var changes: [String]
-    @Option(help: "The date, YYYY-MM-DD (default: today in Vietnam).") var at: String?
-    @Option(help: "Only this org.") var org: String?
+    @Option(help: "The date, YYYY-MM-DD or dd/mm/yyyy (default: today in Vietnam).", transform: isoDate) var at: String?
+    @Option(help: "Only this org.", transform: orgCode) var org: String?
 
     func validate() throws {
         if changes.isEmpty { throw ValidationError("give at least one --set NAME=VALUE") }

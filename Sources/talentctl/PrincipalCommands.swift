@@ -115,8 +115,7 @@ struct PrincipalCreate: TalentctlCommand {
     @Option(name: .customLong("role"), help: "A role (repeat for several): admin, hr_official, ministry_agent, reviewer, ops, auditor.")
     var roles: [String] = []
 
-    @Option(help: "The org code it belongs to, e.g. MOHA (none: national scope).")
-    var org: String?
+    @Option(help: "The org code it belongs to, e.g. MOHA (none: national scope).", transform: orgCode) var org: String?
 
     func validate() throws {
         if roles.isEmpty { throw ValidationError("give at least one --role") }
@@ -151,7 +150,7 @@ struct PrincipalList: TalentctlCommand {
     @ParentCommand var root: Talentctl
     @OptionGroup var page: PageOptions
 
-    @Option(help: "Only those of this org.") var org: String?
+    @Option(help: "Only those of this org.", transform: orgCode) var org: String?
     @Option(help: "Only those holding this role.") var role: String?
     @Option(help: "active or disabled.") var status: String?
 
@@ -204,7 +203,7 @@ struct PrincipalUpdate: TalentctlCommand {
     @ParentCommand var root: Talentctl
     @Argument(help: "The principal's name.") var name: String
     @Option(name: .customLong("role"), help: "A role (repeat for several); replaces the current roles.") var roles: [String] = []
-    @Option(help: "Move it to this org.") var org: String?
+    @Option(help: "Move it to this org.", transform: orgCode) var org: String?
     @Flag(help: "Remove its org: national scope.") var noOrg = false
 
     func validate() throws {

@@ -20,7 +20,7 @@ struct RecruitmentProgress: TalentctlCommand {
         """)
     @OptionGroup(visibility: .hidden) var local: GlobalOptions
     @ParentCommand var root: Talentctl
-    @Option(help: "As of this date, YYYY-MM-DD (default: today in Vietnam).") var at: String?
+    @Option(help: "As of this date, YYYY-MM-DD or dd/mm/yyyy (default: today in Vietnam).", transform: isoDate) var at: String?
 
     func run() throws {
         let result = try global.withClient { try $0.call("recruitment.progress", params: at.map { ["at": .string($0)] } ?? [:]) }
