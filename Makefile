@@ -53,6 +53,8 @@ run: build
 
 build-debug: deps
 	$(SWIFT) build --build-tests
+	# The man page test compares Ops/man/talentctl.1 with the commands as they are.
+	$(SWIFT) build --product generate-manual
 
 unit-test: build-debug
 	$(SWIFT) test --skip-build
