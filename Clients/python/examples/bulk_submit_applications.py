@@ -27,58 +27,24 @@ daemon cannot be reached, 64 on a bad CSV file.
 from __future__ import annotations
 
 import argparse
-import csv
-import hashlib
 import json
 import sys
-import unicodedata
 from typing import Any, Dict, List, Optional, Tuple
 
-from talent_client import Client, Conflict, InvalidParams, TalentConnectionError, TalentError
+from bulk_csv import add_common_arguments, derive_key, print_failures, read_rows, record_failure
+from talent_client import Client, Conflict, TalentConnectionError, TalentError
 
 REQUIRED = ("full_name", "birth_date", "source")
 OPTIONAL = ("referred_by", "employer", "overseas_vietnamese", "residence_country", "note")
 SOURCES = ("domestic", "overseas", "referral")
 
 
-def clean(text: Optional[str]) -> str:
-    """Trim a CSV cell and normalize it to Unicode NFC (as the daemon stores text)."""
-    return unicodedata.normalize("NFC", (text or "").strip())
-
-
-def derive_key(prefix: str, *parts: str) -> str:
-    """A stable idempotency key (printable ASCII, at most 128 characters) for these parts."""
-    digest = hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:48]
-    return f"{prefix}-{digest}"[:128]
-
-
-def read_rows(path: str, encoding: str) -> List[Dict[str, str]]:
-    """Read and check the CSV; raises ValueError with the line number on a bad row."""
-    with open(path, newline="", encoding=encoding) as f:
-        reader = csv.DictReader(f)
-        header = [clean(h) for h in (reader.fieldnames or [])]
-        missing = [c for c in REQUIRED if c not in header]
-        if missing:
-            raise ValueError(f"{path}: missing column(s) {', '.join(missing)}; need {','.join(REQUIRED)}")
-        reader.fieldnames = header
-        rows = []
-        for row in reader:
-            values = {k: clean(row.get(k)) for k in REQUIRED + OPTIONAL}
-            empty = [k for k in REQUIRED if not values[k]]
-            if empty:
-                raise ValueError(f"{path}:{reader.line_num}: empty {', '.join(empty)}")
-            if values["source"] not in SOURCES:
-                raise ValueError(f"{path}:{reader.line_num}: source must be one of {', '.join(SOURCES)}, not {values['source']}")
-            if values["source"] == "referral" and not values["referred_by"]:
-                raise ValueError(f"{path}:{reader.line_num}: source referral needs referred_by")
-            rows.append(values)
-    return rows
-
-
-def describe(error: BaseException) -> str:
-    if isinstance(error, InvalidParams) and error.field:
-        return f"{error.reason}: {error.message} (field: {error.field})"
-    return str(error)
+def check(row: Dict[str, str]) -> Optional[str]:
+    if row["source"] not in SOURCES:
+        return f"source must be one of {', '.join(SOURCES)}, not {row['source']}"
+    if row["source"] == "referral" and not row["referred_by"]:
+        return "source referral needs referred_by"
+    return None
 
 
 def main(argv: Optional[List[str]] = None) -> int:
@@ -86,17 +52,12 @@ def main(argv: Optional[List[str]] = None) -> int:
         description="Submit applications to a campaign in bulk from a CSV (full_name,birth_date,source[,referred_by,"
                     "employer,overseas_vietnamese,residence_country,note]); reruns create no duplicates.",
         epilog="example: TALENT_PRINCIPAL=agent.most TALENT_TOKEN=... %(prog)s --campaign MOST-LE-2026 candidates.csv")
-    parser.add_argument("csv", help="the CSV file")
     parser.add_argument("--campaign", required=True, help="the campaign's code")
-    parser.add_argument("--socket", help="daemon socket (default: $TALENT_SOCKET, else ./var/talentd.sock)")
-    parser.add_argument("--key-prefix", default="bulk-apply", help="namespace of the derived idempotency keys (default: %(default)s)")
-    parser.add_argument("--encoding", default="utf-8-sig", help="CSV encoding (default: %(default)s)")
-    parser.add_argument("--dry-run", action="store_true", help="check the CSV only; send nothing")
-    parser.add_argument("--json", action="store_true", help="print the summary as JSON")
+    add_common_arguments(parser, key_prefix="bulk-apply")
     args = parser.parse_args(argv)
 
     try:
-        rows = read_rows(args.csv, args.encoding)
+        rows = read_rows(args.csv, args.encoding, REQUIRED, OPTIONAL, check)
     except (OSError, ValueError, UnicodeDecodeError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 64
@@ -106,12 +67,6 @@ def main(argv: Optional[List[str]] = None) -> int:
 
     summary: Dict[str, Any] = {"rows": len(rows), "submitted": 0, "already_submitted": 0, "failed": 0,
                                "failures_by_reason": {}, "application_ids": []}
-
-    def fail(line: int, error: BaseException) -> None:
-        summary["failed"] += 1
-        reason = getattr(error, "reason", None) or "connection"
-        summary["failures_by_reason"][reason] = summary["failures_by_reason"].get(reason, 0) + 1
-        print(f"row {line}: {describe(error)}", file=sys.stderr)
 
     try:
         with Client(args.socket) as client:
@@ -145,10 +100,11 @@ def main(argv: Optional[List[str]] = None) -> int:
             # Phase 2: one application per row whose person exists.
             jobs: List[Tuple[int, Tuple[str, Any]]] = []
             ids: Dict[int, Any] = {}
-            for line, row in enumerate(rows, start=2):
+            for row in rows:
+                line = int(row["line"])
                 who = (row["full_name"], row["birth_date"])
                 if who in person_errors:
-                    fail(line, person_errors[who])
+                    record_failure(summary, line, person_errors[who])
                     continue
                 params = {"campaign": args.campaign, "person_id": people[who], "source": row["source"],
                           "idempotency_key": derive_key(args.key_prefix, "apply", args.campaign, *who)}
@@ -161,16 +117,16 @@ def main(argv: Optional[List[str]] = None) -> int:
                     summary["already_submitted"] += 1  # submitted by an earlier run whose key has expired
                     ids[line] = outcome.data["application_id"]
                 elif isinstance(outcome, BaseException):
-                    fail(line, outcome)
+                    record_failure(summary, line, outcome)
                 else:
                     summary["submitted"] += 1
                     ids[line] = outcome["id"]
-            summary["application_ids"] = [ids.get(line) for line in range(2, len(rows) + 2)]
+            summary["application_ids"] = [ids.get(int(row["line"])) for row in rows]
     except TalentConnectionError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 3
     except TalentError as exc:  # e.g. the login was refused
-        print(describe(exc), file=sys.stderr)
+        print(exc, file=sys.stderr)
         return 1
 
     if args.json:
@@ -178,8 +134,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     else:
         print(f"{summary['rows']} row(s): {summary['submitted']} submitted, {summary['already_submitted']} already submitted, "
               f"{summary['failed']} failed")
-        for reason, count in sorted(summary["failures_by_reason"].items()):
-            print(f"  {reason}: {count}")
+        print_failures(summary)
     return 0 if summary["failed"] == 0 else 1
 
 

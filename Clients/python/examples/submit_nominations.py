@@ -25,51 +25,26 @@ be reached, 64 on a bad CSV file.
 from __future__ import annotations
 
 import argparse
-import csv
-import hashlib
 import json
 import sys
-import unicodedata
 from typing import Any, Dict, List, Optional, Tuple
 
-from talent_client import Client, InvalidParams, TalentConnectionError, TalentError
+from bulk_csv import add_common_arguments, derive_key, print_failures, read_rows, record_failure
+from talent_client import Client, TalentConnectionError, TalentError
 
 REQUIRED = ("round", "category", "org", "full_name", "birth_date", "citation")
 OPTIONAL = ("collective", "achievement", "achievement_year", "evidence_ref")
 
 
-def clean(text: Optional[str]) -> str:
-    """Trim a CSV cell and normalize it to Unicode NFC (as the daemon stores text)."""
-    return unicodedata.normalize("NFC", (text or "").strip())
+def check(row: Dict[str, str]) -> Optional[str]:
+    if row["achievement"] and not row["achievement_year"].isdigit():
+        return f"achievement_year must be a year, not {row['achievement_year']!r}"
+    return None
 
 
-def derive_key(prefix: str, *parts: str) -> str:
-    """A stable idempotency key (printable ASCII, at most 128 characters) for these parts."""
-    digest = hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:48]
-    return f"{prefix}-{digest}"[:128]
-
-
-def read_rows(path: str, encoding: str) -> List[Dict[str, str]]:
-    """Read and check the CSV; raises ValueError with the line number on a bad row."""
-    with open(path, newline="", encoding=encoding) as f:
-        reader = csv.DictReader(f)
-        header = [clean(h) for h in (reader.fieldnames or [])]
-        missing = [c for c in REQUIRED if c not in header]
-        if missing:
-            raise ValueError(f"{path}: missing column(s) {', '.join(missing)}; need {','.join(REQUIRED)}")
-        reader.fieldnames = header
-        rows = []
-        for row in reader:
-            values = {k: clean(row.get(k)) for k in REQUIRED + OPTIONAL}
-            # A collective's later rows name members only: their citation may be empty.
-            empty = [k for k in REQUIRED if not values[k] and not (k == "citation" and values["collective"])]
-            if empty:
-                raise ValueError(f"{path}:{reader.line_num}: empty {', '.join(empty)}")
-            if values["achievement"] and not values["achievement_year"].isdigit():
-                raise ValueError(f"{path}:{reader.line_num}: achievement_year must be a year, not {values['achievement_year']!r}")
-            values["line"] = str(reader.line_num)
-            rows.append(values)
-    return rows
+def citation_may_be_empty(row: Dict[str, str], column: str) -> bool:
+    """A collective's later rows name members only: their citation may be empty."""
+    return column == "citation" and bool(row["collective"])
 
 
 def nominations(rows: List[Dict[str, str]]) -> List[Dict[str, Any]]:
@@ -88,39 +63,25 @@ def nominations(rows: List[Dict[str, str]]) -> List[Dict[str, Any]]:
     return out
 
 
-def describe(error: BaseException) -> str:
-    if isinstance(error, InvalidParams) and error.field:
-        return f"{error.reason}: {error.message} (field: {error.field})"
-    return f"{getattr(error, 'reason', 'error')}: {error}"
-
-
 def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(
         description="Submit award nominations from a CSV (round,category,org,full_name,birth_date,citation"
                     "[,collective,achievement,achievement_year,evidence_ref]); reruns create no duplicates.",
         epilog="example: TALENT_PRINCIPAL=agent.mof TALENT_TOKEN=... %(prog)s nominations.csv")
-    parser.add_argument("csv", help="the CSV file")
-    parser.add_argument("--socket", help="daemon socket (default: $TALENT_SOCKET, else ./var/talentd.sock)")
-    parser.add_argument("--key-prefix", default="nominate",
-                        help="namespace of the derived idempotency keys (default: %(default)s)")
-    parser.add_argument("--encoding", default="utf-8-sig", help="CSV encoding (default: %(default)s)")
-    parser.add_argument("--json", action="store_true", help="print the summary as JSON")
+    add_common_arguments(parser, key_prefix="nominate")
     args = parser.parse_args(argv)
 
     try:
-        rows = read_rows(args.csv, args.encoding)
+        rows = read_rows(args.csv, args.encoding, REQUIRED, OPTIONAL, check, citation_may_be_empty)
     except (OSError, ValueError, UnicodeDecodeError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 64
     wanted = nominations(rows)
+    if args.dry_run:
+        print(f"{len(rows)} row(s), {len(wanted)} nomination(s) look fine")
+        return 0
     summary: Dict[str, Any] = {"nominations": len(wanted), "submitted": 0, "failed": 0,
                                "failures_by_reason": {}, "nomination_ids": []}
-
-    def fail(line: str, error: BaseException) -> None:
-        summary["failed"] += 1
-        reason = getattr(error, "reason", None) or "connection"
-        summary["failures_by_reason"][reason] = summary["failures_by_reason"].get(reason, 0) + 1
-        print(f"row {line}: {describe(error)}", file=sys.stderr)
 
     try:
         with Client(args.socket) as client:
@@ -140,7 +101,7 @@ def main(argv: Optional[List[str]] = None) -> int:
                 ids = [people[(m["full_name"], m["birth_date"])] for m in members]
                 broken = next((i for i in ids if isinstance(i, BaseException)), None)
                 if broken is not None:
-                    fail(first["line"], broken)
+                    record_failure(summary, first["line"], broken)
                     continue
                 if first["collective"]:
                     nominee: Dict[str, Any] = {"name": first["collective"], "members": ids}
@@ -161,7 +122,7 @@ def main(argv: Optional[List[str]] = None) -> int:
                 jobs.append((first["line"], ("nomination.submit", params)))
             for (line, _), outcome in zip(jobs, client.pipeline(call for _, call in jobs)):
                 if isinstance(outcome, BaseException):
-                    fail(line, outcome)
+                    record_failure(summary, line, outcome)
                     summary["nomination_ids"].append(None)
                 else:
                     summary["submitted"] += 1
@@ -170,15 +131,14 @@ def main(argv: Optional[List[str]] = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 3
     except TalentError as exc:  # e.g. the login was refused
-        print(describe(exc), file=sys.stderr)
+        print(exc, file=sys.stderr)
         return 1
 
     if args.json:
         print(json.dumps(summary, ensure_ascii=False))
     else:
         print(f"{summary['nominations']} nomination(s): {summary['submitted']} submitted, {summary['failed']} failed")
-        for reason, count in sorted(summary["failures_by_reason"].items()):
-            print(f"  {reason}: {count}")
+        print_failures(summary)
     return 0 if summary["failed"] == 0 else 1
 
 
