@@ -107,6 +107,21 @@ def test_fresh_and_upgraded_databases_have_the_same_schema(upgraded, make_daemon
     assert upgraded_schema == fresh_schema
 
 
+def test_the_literal_seed_rows_are_the_ones_the_release_wrote(upgraded, make_daemon):
+    """0002's org seed was written from a TSV at migration time; now it is literal SQL. The 51 rows
+    a fresh database gets are the very rows the release wrote (the fixture also holds an org an
+    admin added), and both databases know the same roles."""
+    d, _ = upgraded
+    fresh = make_daemon(start=False)
+    orgs = "SELECT code, kind, name, name_en, parent FROM org ORDER BY code"
+    seeded = dump(fresh.db, orgs)
+    assert len(seeded) == 51
+    released = [row for row in dump(d.db, orgs) if row[0] in {code for code, *_ in seeded}]
+    assert released == seeded
+    roles = "SELECT name FROM role ORDER BY name"
+    assert dump(d.db, roles) == dump(fresh.db, roles)
+
+
 def test_schema_7_database_upgrades_in_place_on_first_serve(upgraded):
     d, before = upgraded
     assert "applied" in d.log() and "0008_role_table" in d.log()
