@@ -14,7 +14,7 @@ PYTHON ?= python3
 # inspecting databases in tests and by hand; man-db and groff to check the man page renders;
 # prometheus for promtool, which checks system.metrics; systemd for systemd-analyze, which checks
 # Ops/systemd).
-APT_PACKAGES := libsqlite3-dev libargon2-dev sqlite3 man-db groff-base prometheus systemd
+APT_PACKAGES := libsqlite3-dev libargon2-dev sqlite3 man-db groff-base prometheus systemd chromium
 PY_MODULES := pytest jsonschema
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 VAR := ./var

@@ -183,7 +183,8 @@ public enum Daemon {
             application: ApplicationMethods(),
             evaluation: EvaluationMethods(),
             expert: ExpertMethods(leadingExpertTarget: config.leadingExpertTarget),
-            awardRound: AwardRoundMethods(), nomination: NominationMethods(), review: ReviewMethods())
+            awardRound: AwardRoundMethods(), nomination: NominationMethods(), review: ReviewMethods(),
+            kpi: KpiMethods())
         let runner = MethodRunner(store: store, sessions: sessions, secretParams: TableCheck.secretParams(contract),
                                   secretResults: TableCheck.secretResultMembers(contract),
                                   idempotencyRetentionSeconds: config.idempotencyRetentionSeconds)

@@ -168,6 +168,9 @@ func methodTable(_ d: Domains) -> [MethodSpec] {
         write("review.submit",         .roles(reviewers),           d.review.submit),
         write("review.amend",          .roles(reviewers),           d.review.amend),
         read("review.list",            .roles(reviewReaders),       d.review.list),
+
+        // Counts only, no personal data; an org's HR official reads its own org, national roles any.
+        read("kpi.report",             .roles(coverageReaders),     d.kpi.report,             scope: .orgParam),
     ]
 }
 
@@ -191,4 +194,5 @@ struct Domains: Sendable {
     let awardRound: AwardRoundMethods
     let nomination: NominationMethods
     let review: ReviewMethods
+    let kpi: KpiMethods
 }

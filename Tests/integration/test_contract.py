@@ -210,6 +210,8 @@ CONTRACT_STEPS = [
     ("award_round.decide", lambda r: {"round": "CONTRACT-AW", "decisions": [
         {"nomination_id": r["nomination.submit"]["id"], "outcome": "awarded", "decision_ref": "QĐ 1/QĐ-TTg"}]}),
     ("award_round.results", {"round": "CONTRACT-AW"}),
+    ("kpi.report", {"org": "MOHA"}),
+    ("kpi.report", {}),
 ]
 LAST_STEPS = [("session.logout", {})]
 # session.login is checked by the login itself, below.
