@@ -69,7 +69,7 @@ struct PublishedPage {
             ("orgs", "Organizations", national?["orgs"]),
             ("ce_filled", "Chief-engineer posts filled", ce?["filled"]),
             ("ce_posts", "Chief-engineer posts", ce?["posts"]),
-            ("ce_days_vacant", "Post-days vacant since 2025-07-01", ce?["days_vacant"]),
+            ("ce_days_vacant", "Post-days vacant", ce?["days_vacant"]),
             ("experts_in_post", "Experts in post", national?["experts"]?["in_post"]),
             ("candidates", "Candidates in the pipeline", national?["experts"]?["candidates"]),
             ("nominations_awarded", "Nominations awarded", national?["nominations"]?["awarded"]),

@@ -42,7 +42,7 @@ enum SVGChart {
 
     /// A line of values over dates with the target as a dashed line above it.
     static func line(_ chart: String, points: [(date: String, value: Int64)], target: Int64) -> String {
-        let width = 700, height = 260, left = 50, right = 20, top = 20, bottom = 50
+        let width = 720, height = 280, left = 80, right = 20, top = 20, bottom = 70
         let ceiling = max(target, points.map(\.value).max() ?? 0, 1)
         let step = points.count > 1 ? (width - left - right) / (points.count - 1) : 0
         func x(_ i: Int) -> Int { left + i * step }
