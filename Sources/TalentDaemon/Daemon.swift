@@ -31,6 +31,7 @@ public enum Daemon {
         RemunerationMigration.register(in: &migrations)
         RecruitmentMigration.register(in: &migrations)
         AwardsMigration.register(in: &migrations)
+        DutiesMigration.register(in: &migrations)
         return migrations
     }
 
