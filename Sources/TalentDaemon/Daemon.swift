@@ -184,7 +184,8 @@ public enum Daemon {
             application: ApplicationMethods(),
             evaluation: EvaluationMethods(),
             expert: ExpertMethods(leadingExpertTarget: config.leadingExpertTarget),
-            awardRound: AwardRoundMethods(), nomination: NominationMethods(), review: ReviewMethods())
+            awardRound: AwardRoundMethods(), nomination: NominationMethods(), review: ReviewMethods(),
+            duty: DutyMethods())
         let runner = MethodRunner(store: store, sessions: sessions, secretParams: TableCheck.secretParams(contract),
                                   secretResults: TableCheck.secretResultMembers(contract),
                                   idempotencyRetentionSeconds: config.idempotencyRetentionSeconds)
@@ -210,6 +211,8 @@ public enum Daemon {
         }
         let purge = IdempotencyPurge(store: store, retentionSeconds: config.idempotencyRetentionSeconds, logger: logger)
         purge.start()
+        let lateSweep = DutyLateSweep(store: store, every: Int(config.dutyLateSweepSeconds), logger: logger)
+        lateSweep.start()
         logger.info("serving", metadata: [
             "socket": .string(listeningOn), "db": .string(databasePath),
             "schema_version": .stringConvertible((try? store.schemaVersion()) ?? -1),
@@ -228,6 +231,7 @@ public enum Daemon {
         Systemd.notify("STOPPING=1\nSTATUS=draining after \(signalName.get())")
         watchdog?.cancel()
         purge.stop()
+        lateSweep.stop()
         server.shutdown()
         metricsServer?.shutdown()
         try? workers.syncShutdownGracefully()
