@@ -31,6 +31,7 @@ public enum Daemon {
         RemunerationMigration.register(in: &migrations)
         RecruitmentMigration.register(in: &migrations)
         AwardsMigration.register(in: &migrations)
+        DutiesMigration.register(in: &migrations)
         return migrations
     }
 
@@ -184,6 +185,7 @@ public enum Daemon {
             evaluation: EvaluationMethods(),
             expert: ExpertMethods(leadingExpertTarget: config.leadingExpertTarget),
             awardRound: AwardRoundMethods(), nomination: NominationMethods(), review: ReviewMethods(),
+            duty: DutyMethods(),
             kpi: KpiMethods())
         let runner = MethodRunner(store: store, sessions: sessions, secretParams: TableCheck.secretParams(contract),
                                   secretResults: TableCheck.secretResultMembers(contract),
@@ -210,6 +212,8 @@ public enum Daemon {
         }
         let purge = IdempotencyPurge(store: store, retentionSeconds: config.idempotencyRetentionSeconds, logger: logger)
         purge.start()
+        let lateSweep = DutyLateSweep(store: store, every: Int(config.dutyLateSweepSeconds), logger: logger)
+        lateSweep.start()
         logger.info("serving", metadata: [
             "socket": .string(listeningOn), "db": .string(databasePath),
             "schema_version": .stringConvertible((try? store.schemaVersion()) ?? -1),
@@ -228,6 +232,7 @@ public enum Daemon {
         Systemd.notify("STOPPING=1\nSTATUS=draining after \(signalName.get())")
         watchdog?.cancel()
         purge.stop()
+        lateSweep.stop()
         server.shutdown()
         metricsServer?.shutdown()
         try? workers.syncShutdownGracefully()

@@ -47,6 +47,10 @@ func methodTable(_ d: Domains) -> [MethodSpec] {
     let screeners: Set<Role> = [.admin, .hrOfficial, .reviewer]
     let reviewers: Set<Role> = [.admin, .reviewer]
     let reviewReaders: Set<Role> = [.admin, .awardSecretariat, .reviewer, .auditor]
+    // Duties: given and cancelled nationally; each org reads and completes its own.
+    let dutyReaders: Set<Role> = [.admin, .hrOfficial, .ministryAgent, .auditor]
+    let dutyCompleters: Set<Role> = [.admin, .hrOfficial, .ministryAgent]
+    let dutyScope = MethodSpec.Scope.record(DutyMethods.org)
     return [
         //    name                     access                       handler                   scope, flags
         plain("rpc.discover",          .anyone,                     d.system.discover,        flags: [.fast]),
@@ -169,6 +173,11 @@ func methodTable(_ d: Domains) -> [MethodSpec] {
         write("review.amend",          .roles(reviewers),           d.review.amend),
         read("review.list",            .roles(reviewReaders),       d.review.list),
 
+        write("duty.create",           .national([.hrOfficial]),    d.duty.create),
+        read("duty.list",              .roles(dutyReaders),         d.duty.list,              scope: .orgParam),
+        read("duty.get",               .roles(dutyReaders),         d.duty.get,               scope: dutyScope),
+        write("duty.complete",         .roles(dutyCompleters),      d.duty.complete,          scope: dutyScope),
+        write("duty.cancel",           .national([.hrOfficial]),    d.duty.cancel),
         // Counts only, no personal data; an org's HR official reads its own org, national roles any.
         read("kpi.report",             .roles(coverageReaders),     d.kpi.report,             scope: .orgParam),
     ]
@@ -194,5 +203,6 @@ struct Domains: Sendable {
     let awardRound: AwardRoundMethods
     let nomination: NominationMethods
     let review: ReviewMethods
+    let duty: DutyMethods
     let kpi: KpiMethods
 }

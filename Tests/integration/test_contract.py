@@ -210,6 +210,15 @@ CONTRACT_STEPS = [
     ("award_round.decide", lambda r: {"round": "CONTRACT-AW", "decisions": [
         {"nomination_id": r["nomination.submit"]["id"], "outcome": "awarded", "decision_ref": "QĐ 1/QĐ-TTg"}]}),
     ("award_round.results", {"round": "CONTRACT-AW"}),
+    # Duties: two manual ones (one completed, one cancelled), then one derived from MOF's nomination above.
+    ("duty.create", {"title": "Báo cáo nhân lực số", "orgs": ["MOHA", "MOF"], "due_on": "2099-12-31", "kind": "manual",
+                     "responsible": "Vụ Tổ chức cán bộ", "note": "Theo Kết luận 57", "idempotency_key": "contract-duty-1"}),
+    ("duty.complete", lambda r: {"id": r["duty.create"]["duties"][0]["id"], "result": "Đã báo cáo", "evidence_ref": "CV 12/BNV"}),
+    ("duty.cancel", lambda r: {"id": r["duty.create"]["duties"][1]["id"], "reason": "Giao trùng"}),
+    ("duty.create", {"title": "Đề cử khen thưởng", "orgs": ["MOF"], "due_on": "2020-01-01", "kind": "nominations",
+                     "target": 1, "target_round": "CONTRACT-AW"}),
+    ("duty.get", lambda r: {"id": r["duty.create"]["duties"][0]["id"]}),
+    ("duty.list", {"status": "done_late", "limit": 5}),
     ("kpi.report", {"org": "MOHA"}),
     ("kpi.report", {}),
 ]

@@ -27,6 +27,8 @@ public struct DaemonConfig: Sendable {
     public var diskFailingBelowBytes: Int64 = 64 << 20
     /// Leading experts the program must have in post (`recruitment.progress`): "at least 100".
     public var leadingExpertTarget: Int64 = 100
+    /// How often late duties are looked for and published (`duty.late` audit entries).
+    public var dutyLateSweepSeconds: Int64 = 60
     /// HOST:PORT where `GET /metrics` is served for a Prometheus scrape; off when nil.
     public var metricsListen: String?
     /// `system.health` is degraded when the last backup is older; no check when nil.
@@ -78,6 +80,7 @@ public struct DaemonConfig: Sendable {
             if let n = limits["idle_timeout_unauthenticated_s"]?.intValue { config.limits.idleTimeoutUnauthenticatedSeconds = n }
             if let n = limits["idle_timeout_s"]?.intValue { config.limits.idleTimeoutSeconds = n }
         }
+        if let n = json["duties"]?["late_sweep_interval_s"]?.intValue { config.dutyLateSweepSeconds = n }
         if let health = json["health"] {
             if let n = health["disk_degraded_below_bytes"]?.intValue { config.diskDegradedBelowBytes = n }
             if let n = health["disk_failing_below_bytes"]?.intValue { config.diskFailingBelowBytes = n }
@@ -111,6 +114,8 @@ public struct DaemonConfig: Sendable {
             "stuck_output_timeout_s": {"type": "integer", "minimum": 1, "maximum": 86400},
             "idle_timeout_unauthenticated_s": {"type": "integer", "minimum": 1, "maximum": 86400},
             "idle_timeout_s": {"type": "integer", "minimum": 1, "maximum": 604800}}},
+          "duties": {"type": "object", "additionalProperties": false, "properties": {
+            "late_sweep_interval_s": {"type": "integer", "minimum": 1, "maximum": 86400}}},
           "health": {"type": "object", "additionalProperties": false, "properties": {
             "disk_degraded_below_bytes": {"type": "integer", "minimum": 0},
             "disk_failing_below_bytes": {"type": "integer", "minimum": 0},

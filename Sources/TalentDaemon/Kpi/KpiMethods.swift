@@ -4,7 +4,8 @@ import TalentProtocol
 /// personal data (counts only). PROTOCOL.md defines every number.
 struct KpiMethods: Sendable {
     func report(_ call: Call, _ store: KpiStore) throws -> JSONValue {
-        let at = call.date("at")?.description ?? call.today
+        let day = call.date("at") ?? CalendarDate(call.today)!
+        let at = day.description
         // The method table already refused another org to a caller limited to its own.
         let org = call.org
         if let org, try store.orgs.find(code: org) == nil {
@@ -12,7 +13,7 @@ struct KpiMethods: Sendable {
         }
         let experts = try store.experts.expertCounts(at: at, org: org)
         let nominations = try store.awards.nominationCounts(at: at, org: org)
-        let duties: [String: DutyCounts] = [:]
+        let duties = try store.duties.statusCounts(at: day)
         let orgs = try store.appointments.chiefEngineerPosts(at: at, org: org)
             .map { posts in
                 OrgKpi(posts: posts, experts: experts[posts.code] ?? ExpertCounts(),

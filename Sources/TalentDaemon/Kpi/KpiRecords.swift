@@ -73,16 +73,8 @@ struct NominationCounts: Sendable {
     var json: JSONValue { ["submitted": .int(submitted), "passed": .int(passed), "awarded": .int(awarded)] }
 }
 
-struct DutyCounts: Sendable {
-    /// Done on or before the due date.
-    var onTime: Int64 = 0
-    /// Past the due date and not done.
-    var late: Int64 = 0
-    /// Done after the due date.
-    var doneLate: Int64 = 0
-    /// Not done and not yet due.
-    var open: Int64 = 0
-
+/// Duties by status (`DutyStore.statusCounts`), as the KPIs rate them.
+extension DutyCounts {
     /// The duties an on-time rate is computed over: every one done or past its due date.
     var rated: Int64 { onTime + late + doneLate }
 

@@ -12,4 +12,5 @@ struct KpiStore: DomainStore {
     var experts: ExpertStore { ExpertStore(db) }
     var awards: AwardStore { AwardStore(db) }
     var persons: PersonStore { PersonStore(db) }
+    var duties: DutyStore { DutyStore(db) }
 }
