@@ -105,6 +105,19 @@ def build_world(d):
         {"nomination_id": n0, "outcome": "awarded", "decision_ref": "QĐ 7/QĐ-TTg"},
         {"nomination_id": col, "outcome": "not_awarded", "decision_ref": "QĐ 7/QĐ-TTg"}]})
 
+    # Duties, on today: MOHA done late, done on time, late (its chief engineers); MOF late and
+    # open; MOST on time (a leading expert in post since day -5); HA-NOI's cancelled one not counted.
+    def duty(org, due, kind="manual", **extra):
+        return admin.result("duty.create", {"title": f"Nhiệm vụ {kind}", "orgs": [org], "due_on": due, "kind": kind,
+                                            **extra})["duties"][0]["id"]
+    for due in (-5, 10):
+        admin.result("duty.complete", {"id": duty("MOHA", day(due)), "result": "Đã xong"})
+    duty("MOHA", day(-1), "chief_engineers")
+    duty("MOF", day(-3))
+    duty("MOF", day(5))
+    duty("MOST", day(-1), "recruitment", target=1)
+    admin.result("duty.cancel", {"id": duty("HA-NOI", day(-2)), "reason": "Giao trùng"})
+
     # Data quality: 2 persons share a name (typed two ways) and birth date, 3 more share another,
     # 2 share an email in different case: 7 persons in 1 + 3 + 1 = 5 pairs.
     private = {"national_id": "079088001234", "birth_date": "1988-08-08", "name": "Đặng Văn Đức"}
@@ -174,6 +187,24 @@ def test_nominations_submitted_passed_awarded(world):
     assert org_of(today, "MOHA")["nominations"] == {"submitted": 1, "passed": 1, "awarded": 0}
     assert today["national"]["nominations"] == {"submitted": 3, "passed": 2, "awarded": 1}
     assert admin.result("kpi.report", {"at": day(-1)})["national"]["nominations"] == {"submitted": 0, "passed": 0, "awarded": 0}
+
+
+def test_duties_and_the_on_time_ranking(world):
+    admin = world[0]["admin"]
+    today = admin.result("kpi.report", {})
+    assert org_of(today, "MOHA")["duties"] == {"on_time": 1, "late": 1, "done_late": 1, "open": 0, "rated": 3, "on_time_rate": 0.3333}
+    assert org_of(today, "MOF")["duties"] == {"on_time": 0, "late": 1, "done_late": 0, "open": 1, "rated": 1, "on_time_rate": 0}
+    assert org_of(today, "MOST")["duties"] == {"on_time": 1, "late": 0, "done_late": 0, "open": 0, "rated": 1, "on_time_rate": 1}
+    assert org_of(today, "HA-NOI")["duties"] == {"on_time": 0, "late": 0, "done_late": 0, "open": 0, "rated": 0, "on_time_rate": None}
+    assert today["national"]["duties"] == {"on_time": 2, "late": 2, "done_late": 1, "open": 1, "rated": 5, "on_time_rate": 0.4}
+    assert [(r["rank"], r["org"]) for r in today["on_time_ranking"][:4]] == [(1, "MOST"), (2, "MOHA"), (3, "MOF"), (None, "AN-GIANG")]
+    # The same counts as duty.list gives, status by status.
+    for status, key in [("done", "on_time"), ("late", "late"), ("done_late", "done_late"), ("open", "open")]:
+        assert len(admin.every("duty.list", {"status": status})) == today["national"]["duties"][key], status
+    # On day 30 MOHA's chief engineers were both in post on day 10: done late; MOF's open one is late.
+    later = admin.result("kpi.report", {"at": day(30)})
+    assert org_of(later, "MOHA")["duties"] == {"on_time": 1, "late": 0, "done_late": 2, "open": 0, "rated": 3, "on_time_rate": 0.3333}
+    assert org_of(later, "MOF")["duties"]["late"] == 2
 
 
 def test_data_quality_against_the_registry(world):
