@@ -285,4 +285,4 @@ def test_talentctl_kpi(daemon, world):
 
     assert json.loads(ctl(daemon, "kpi", "--at", day(30), "-o", "json").stdout) == report
     wrong = ctl(daemon, "kpi", "--org", "nope")
-    assert wrong.returncode == 1 and "NOPE" in wrong.stderr
+    assert wrong.returncode == 1 and "NOPE" in wrong.stderr and "`talentctl org list`" in wrong.stderr
