@@ -19,11 +19,11 @@ struct PublishedPage {
         <meta charset="utf-8">
         <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
         <meta name="viewport" content="width=device-width, initial-scale=1">
-        <title>Công khai kết quả — Resolution 57 KPIs on \(escape(at))</title>
+        <title>Công khai kết quả — Resolution 57 KPIs on \(htmlEscaped(at))</title>
         <style>\(Self.style)</style>
         </head>
         <body>
-        <h1>Công khai tiến độ, trách nhiệm, kết quả<br><small>Resolution 57-NQ/TW: people KPIs on \(escape(at))</small></h1>
+        <h1>Công khai tiến độ, trách nhiệm, kết quả<br><small>Resolution 57-NQ/TW: people KPIs on \(htmlEscaped(at))</small></h1>
         \(summary)
         <h2>Chief engineers: posts filled per org (of 2)</h2>
         \(SVGChart.bars("coverage", series: ["filled"], rows: orgs.map { row($0, [["chief_engineers", "filled"]]) }, maximum: 2))
@@ -59,7 +59,7 @@ struct PublishedPage {
     /// A bar chart of the orgs with a non-zero value, or a note when there is none.
     private func chartOrNote(_ chart: String, series: [String], paths: [[String]], none: String) -> String {
         let rows = orgs.map { row($0, paths) }.filter { $0.values.contains { $0 > 0 } }
-        if rows.isEmpty { return "<p class=\"note\" data-chart=\"\(escape(chart))\">\(escape(none))</p>" }
+        if rows.isEmpty { return "<p class=\"note\" data-chart=\"\(htmlEscaped(chart))\">\(htmlEscaped(none))</p>" }
         return SVGChart.bars(chart, series: series, rows: rows) + "<p class=\"note\">Orgs not shown have none.</p>"
     }
 
@@ -78,7 +78,7 @@ struct PublishedPage {
         ]
         return "<dl class=\"summary\">" + items.map { key, label, value in
             let shown = key == "on_time_rate" ? KpiRows.percent(value) : text(value)
-            return "<div><dt>\(escape(label))</dt><dd data-kpi=\"\(key)\" data-value=\"\(escape(cell(value, "")))\">\(escape(shown))</dd></div>"
+            return "<div><dt>\(htmlEscaped(label))</dt><dd data-kpi=\"\(key)\" data-value=\"\(htmlEscaped(cell(value, "")))\">\(htmlEscaped(shown))</dd></div>"
         }.joined() + "</dl>"
     }
 
@@ -120,9 +120,9 @@ struct PublishedPage {
     }
 
     private static func table(_ headers: [String], _ rows: [[String]], empty: String) -> String {
-        if rows.isEmpty { return "<p class=\"note\">\(escape(empty))</p>" }
-        let head = headers.map { "<th>\(escape($0))</th>" }.joined()
-        let body = rows.map { "<tr>" + $0.map { "<td>\(escape($0))</td>" }.joined() + "</tr>" }.joined(separator: "\n")
+        if rows.isEmpty { return "<p class=\"note\">\(htmlEscaped(empty))</p>" }
+        let head = headers.map { "<th>\(htmlEscaped($0))</th>" }.joined()
+        let body = rows.map { "<tr>" + $0.map { "<td>\(htmlEscaped($0))</td>" }.joined() + "</tr>" }.joined(separator: "\n")
         return "<table><thead><tr>\(head)</tr></thead><tbody>\n\(body)\n</tbody></table>"
     }
 

@@ -20,20 +20,20 @@ enum SVGChart {
         let rowHeight = barHeight * series.count + 8
         let height = 28 + rows.count * rowHeight
         var svg = """
-            <svg xmlns="http://www.w3.org/2000/svg" class="chart" data-chart="\(escape(chart))" role="img" \
+            <svg xmlns="http://www.w3.org/2000/svg" class="chart" data-chart="\(htmlEscaped(chart))" role="img" \
             viewBox="0 0 \(labelWidth + barArea + 60) \(height)" width="\(labelWidth + barArea + 60)" height="\(height)">
             """
         svg += legend(series, x: labelWidth)
         for (index, row) in rows.enumerated() {
             let y = 28 + index * rowHeight
-            svg += "<text x=\"\(labelWidth - 6)\" y=\(quoted(y + rowHeight / 2 + 1)) text-anchor=\"end\" class=\"label\">\(escape(row.label))</text>"
+            svg += "<text x=\"\(labelWidth - 6)\" y=\(quoted(y + rowHeight / 2 + 1)) text-anchor=\"end\" class=\"label\">\(htmlEscaped(row.label))</text>"
             for (s, value) in row.values.enumerated() {
                 let width = Int(value) * barArea / Int(top)
                 let barY = y + s * barHeight
-                svg += "<rect class=\"bar\" data-chart=\"\(escape(chart))\" data-org=\"\(escape(row.org))\" "
-                    + "data-series=\"\(escape(series[s]))\" data-value=\"\(value)\" x=\"\(labelWidth)\" y=\(quoted(barY)) "
+                svg += "<rect class=\"bar\" data-chart=\"\(htmlEscaped(chart))\" data-org=\"\(htmlEscaped(row.org))\" "
+                    + "data-series=\"\(htmlEscaped(series[s]))\" data-value=\"\(value)\" x=\"\(labelWidth)\" y=\(quoted(barY)) "
                     + "width=\(quoted(max(width, 1))) height=\(quoted(barHeight - 2)) fill=\"\(colours[s % colours.count])\">"
-                    + "<title>\(escape(row.label)): \(escape(series[s])) \(value)</title></rect>"
+                    + "<title>\(htmlEscaped(row.label)): \(htmlEscaped(series[s])) \(value)</title></rect>"
                 svg += "<text x=\(quoted(labelWidth + max(width, 1) + 4)) y=\(quoted(barY + barHeight - 3)) class=\"value\">\(value)</text>"
             }
         }
@@ -48,9 +48,9 @@ enum SVGChart {
         func x(_ i: Int) -> Int { left + i * step }
         func y(_ v: Int64) -> Int { top + (height - top - bottom) - Int(v) * (height - top - bottom) / Int(ceiling) }
         var svg = """
-            <svg xmlns="http://www.w3.org/2000/svg" class="chart" data-chart="\(escape(chart))" role="img" \
+            <svg xmlns="http://www.w3.org/2000/svg" class="chart" data-chart="\(htmlEscaped(chart))" role="img" \
             viewBox="0 0 \(width) \(height)" width="\(width)" height="\(height)">
-            <line class="target" data-chart="\(escape(chart))" data-series="target" data-value="\(target)" \
+            <line class="target" data-chart="\(htmlEscaped(chart))" data-series="target" data-value="\(target)" \
             x1="\(left)" x2="\(width - right)" y1="\(y(target))" y2="\(y(target))" stroke="#c0392b" stroke-dasharray="6 4"/>
             <text x="\(width - right)" y="\(y(target) - 4)" text-anchor="end" class="value">target \(target)</text>
             <line x1="\(left)" x2="\(left)" y1="\(top)" y2="\(height - bottom)" stroke="#888"/>
@@ -59,11 +59,11 @@ enum SVGChart {
         let path = points.enumerated().map { "\(x($0.offset)),\(y($0.element.value))" }.joined(separator: " ")
         svg += "<polyline points=\"\(path)\" fill=\"none\" stroke=\"\(colours[0])\" stroke-width=\"2\"/>"
         for (i, point) in points.enumerated() {
-            svg += "<circle class=\"point\" data-chart=\"\(escape(chart))\" data-date=\"\(escape(point.date))\" "
+            svg += "<circle class=\"point\" data-chart=\"\(htmlEscaped(chart))\" data-date=\"\(htmlEscaped(point.date))\" "
                 + "data-series=\"in_post\" data-value=\"\(point.value)\" cx=\(quoted(x(i))) cy=\(quoted(y(point.value))) r=\"4\" "
-                + "fill=\"\(colours[0])\"><title>\(escape(point.date)): \(point.value)</title></circle>"
+                + "fill=\"\(colours[0])\"><title>\(htmlEscaped(point.date)): \(point.value)</title></circle>"
             svg += "<text x=\(quoted(x(i))) y=\(quoted(height - bottom + 14)) text-anchor=\"end\" class=\"tick\" "
-                + "transform=\"rotate(-45 \(x(i)) \(height - bottom + 14))\">\(escape(point.date))</text>"
+                + "transform=\"rotate(-45 \(x(i)) \(height - bottom + 14))\">\(htmlEscaped(point.date))</text>"
         }
         return svg + "</svg>"
     }
@@ -72,7 +72,7 @@ enum SVGChart {
         guard series.count > 1 else { return "" }
         return series.enumerated().map { s, name in
             "<rect x=\(quoted(x + s * 120)) y=\"6\" width=\"10\" height=\"10\" fill=\"\(colours[s % colours.count])\"/>"
-                + "<text x=\(quoted(x + s * 120 + 14)) y=\"15\" class=\"label\">\(escape(name))</text>"
+                + "<text x=\(quoted(x + s * 120 + 14)) y=\"15\" class=\"label\">\(htmlEscaped(name))</text>"
         }.joined()
     }
 
@@ -80,7 +80,7 @@ enum SVGChart {
 }
 
 /// Text made safe for HTML and SVG, in element content and in quoted attributes.
-func escape(_ text: String) -> String {
+func htmlEscaped(_ text: String) -> String {
     var out = ""
     for character in text {
         switch character {

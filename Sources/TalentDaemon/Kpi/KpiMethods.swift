@@ -19,7 +19,7 @@ struct KpiMethods: Sendable {
                 OrgKpi(posts: posts, experts: experts[posts.code] ?? ExpertCounts(),
                        nominations: nominations[posts.code] ?? NominationCounts(), duties: duties[posts.code] ?? DutyCounts())
             }
-            .sorted { (OrgKind.allCases.firstIndex(of: $0.posts.kind)!, $0.posts.code) < (OrgKind.allCases.firstIndex(of: $1.posts.kind)!, $1.posts.code) }
+            .sorted { Self.order($0) < Self.order($1) }
         var result: [String: JSONValue] = ["at": .string(at), "orgs": .array(orgs.map(\.json))]
         if let org {
             // One org's view: the national totals, the registry and the other orgs' ranks are left out.
@@ -30,6 +30,11 @@ struct KpiMethods: Sendable {
             result["on_time_ranking"] = .array(Self.ranking(orgs))
         }
         return .object(result)
+    }
+
+    /// coverage.report's order: by kind as the contract lists the kinds (ministries first), then by code.
+    private static func order(_ org: OrgKpi) -> (Int, String) {
+        (OrgKind.allCases.firstIndex(of: org.posts.kind) ?? OrgKind.allCases.count, org.posts.code)
     }
 
     private func national(_ orgs: [OrgKpi]) -> JSONValue {
