@@ -80,10 +80,10 @@ func printError(_ message: String, colour: Colour? = nil) {
 /// A status word coloured by what it means for the reader: active green, proposed yellow, ended grey.
 func statusCell(_ status: String) -> String {
     let colour: Colour? = switch status {
-    case "active", "ok", "approved": .green
-    case "proposed", "degraded": .yellow
-    case "rejected", "failing", "revoked", "disabled": .red
-    case "ended", "expired": .grey
+    case "active", "ok", "approved", "done": .green
+    case "proposed", "degraded", "done_late": .yellow
+    case "rejected", "failing", "revoked", "disabled", "late": .red
+    case "ended", "expired", "cancelled": .grey
     default: nil
     }
     return colour.map { $0.paint(status, for: STDOUT_FILENO) } ?? status

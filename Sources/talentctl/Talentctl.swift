@@ -36,7 +36,8 @@ struct Talentctl: ParsableCommand {
         subcommands: [Ping.self, Info.self, Health.self, Methods.self, Stats.self, Call.self, OrgCommand.self, PersonCommand.self, Batch.self,
                       AppointmentCommand.self, CoverageCommand.self, ParamCommand.self, PayCommand.self,
                       CampaignCommand.self, ApplicationCommand.self, EvaluationCommand.self, ExpertCommand.self, RecruitmentCommand.self,
-                      AwardCommand.self, NominationCommand.self, ReviewCommand.self, KpiCommand.self, PublishCommand.self,
+                      AwardCommand.self, NominationCommand.self, ReviewCommand.self, DutyCommand.self, KpiCommand.self,
+                      PublishCommand.self,
                       Whoami.self, PrincipalCommand.self, TokenCommand.self, AuditCommand.self,
                       Backup.self, Metrics.self, Top.self,
                       Login.self, Logout.self, ContextCommand.self]
