@@ -1,4 +1,7 @@
+import Foundation
 import GRDB
+import TalentProtocol
+import TalentStorage
 import XCTest
 @testable import TalentDaemon
 
@@ -46,6 +49,34 @@ final class DutyRuleTests: XCTestCase {
                     """, arguments: ["at": at])
                 XCTAssertEqual(bySQL, bySwift, "on \(at)")
             }
+        }
+    }
+
+    /// What the KPI report counts, per org on a date, in a real migrated database.
+    func testStatusCountsPerOrgLeaveCancelledOut() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("duty-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let (store, _) = try Store.createOrMigrate(path: dir.appendingPathComponent("t.db").path, migrations: Daemon.migrations)
+        defer { try? store.close() }
+        let t = "2025-01-01T00:00:00.000Z"
+        try store.pool.write { db in
+            let duties = DutyStore(db)
+            func give(_ org: String, due: String) throws -> Int64 {
+                try duties.insert(.init(title: "t", kind: .manual, dueOn: due, responsible: nil, target: nil, targetRoundID: nil, note: nil),
+                                  orgs: [org], by: "t", at: t)[0]
+            }
+            _ = try give("MOH", due: "2025-06-30")                                   // open on 06-30, late after
+            let onTime = try give("MOH", due: "2025-06-30")
+            try duties.complete(id: onTime, on: "2025-06-01", result: "x", evidenceRef: nil, by: "t", at: t)
+            let doneLate = try give("MOF", due: "2025-06-30")
+            try duties.complete(id: doneLate, on: "2025-07-05", result: "x", evidenceRef: nil, by: "t", at: t)
+            let cancelled = try give("MOF", due: "2025-06-30")
+            try duties.cancel(id: cancelled, on: "2025-07-01", reason: "x", by: "t", at: t)
+        }
+        try store.pool.read { db in
+            let counts = { (day: String) in try DutyStore(db).statusCounts(at: CalendarDate(day)!) }
+            XCTAssertEqual(try counts("2025-06-30"), ["MOH": DutyCounts(onTime: 1, open: 1), "MOF": DutyCounts(open: 2)])
+            XCTAssertEqual(try counts("2025-07-10"), ["MOH": DutyCounts(onTime: 1, late: 1), "MOF": DutyCounts(doneLate: 1)])
         }
     }
 }
