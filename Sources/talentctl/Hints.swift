@@ -13,6 +13,7 @@ enum Hints {
         ("token.list", "talentctl token list"), ("token.revoke", "talentctl token revoke"),
         ("principal.list", "talentctl principal list"), ("principal.set_secret", "talentctl principal set-secret"),
         ("rpc.discover", "talentctl methods"),
+        ("duty.list", "talentctl duty list"), ("award_round.list", "talentctl award round list"),
     ]
 
     /// The error as a line for stderr: the reason (explained in Vietnamese when that is the

@@ -337,6 +337,9 @@ def test_talentctl_duty_commands(make_daemon):
     missing = ctl(d, "duty", "create", "--title", "x", "--org", "MOH", "--due-on", "2030-01-01", "--kind", "recruitment")
     assert missing.returncode != 0 and "target is required" in missing.stderr
 
+    unknown = ctl(d, "duty", "show", "99999")
+    assert unknown.returncode != 0 and "`talentctl duty list` shows them" in unknown.stderr, unknown.stderr
+
     for args in (["duty", "--help"], ["duty", "create", "--help"], ["duty", "list", "--help"]):
         helped = ctl(d, *args)
         examples = [line for line in helped.stdout.splitlines() if line.lstrip().startswith("talentctl ") or line.endswith("\\")]

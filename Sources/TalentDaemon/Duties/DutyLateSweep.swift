@@ -42,10 +42,14 @@ final class DutyLateSweep: @unchecked Sendable {  // the timer is only started a
     }
 
     /// One pass, in one write of the group-commit writer; returns how many duties it published.
+    /// A snapshot read first, so that a pass with nothing to publish commits nothing (no fsync,
+    /// nothing in the writers' metrics); the write looks again, as the one that decides.
     func sweep(now: Instant) throws -> Int {
-        try store.writes.write { db in
+        let day = now.vietnamDate
+        if try store.pool.read({ try DutyStore($0).unpublishedLate(on: day) }).isEmpty { return 0 }
+        return try store.writes.write { db in
             let duties = DutyStore(db)
-            let late = try duties.unpublishedLate(on: now.vietnamDate)
+            let late = try duties.unpublishedLate(on: day)
             for duty in late {
                 let seq = try AuditStore(db).append(
                     principal: Self.principal, method: Self.method, target: AuditTarget(type: "duty", id: String(duty.id)),

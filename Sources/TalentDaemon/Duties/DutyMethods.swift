@@ -29,7 +29,7 @@ struct DutyMethods: Sendable {
             throw RPCError.invalidParams(field: "target_round", "target_round is required for a nominations duty: the code of the award round counted")
         case (.nominations, let code?):
             guard let id = try store.roundID(code: code) else {
-                throw RPCError.invalidParams(field: "target_round", "target_round: no award round with code \"\(code)\"; talentctl award round list shows them")
+                throw RPCError.invalidParams(field: "target_round", "target_round: no award round with code \"\(code)\"; award_round.list shows them")
             }
             roundID = id
         case (_, _?):
@@ -107,14 +107,14 @@ struct DutyMethods: Sendable {
                 throw RPCError.invalidParams(field: "orgs", "orgs must be a list of org codes, or one of all, ministries, provinces; not \(word)")
             }
             let codes = try store.orgCodes(kinds: kinds)
-            if codes.isEmpty { throw RPCError.invalidParams(field: "orgs", "orgs: there are no \(word) organizations; talentctl org list shows them") }
+            if codes.isEmpty { throw RPCError.invalidParams(field: "orgs", "orgs: there are no \(word) organizations; org.list shows them") }
             return codes
         }
         var seen = Set<String>()
         let codes = (call.strings("orgs") ?? []).filter { seen.insert($0).inserted }
         let unknown = try store.unknownOrgs(codes)
         if !unknown.isEmpty {
-            throw RPCError.invalidParams(field: "orgs", "orgs: no organization with code \(unknown.joined(separator: ", ")); talentctl org list shows the codes")
+            throw RPCError.invalidParams(field: "orgs", "orgs: no organization with code \(unknown.joined(separator: ", ")); org.list shows the codes")
         }
         return codes
     }

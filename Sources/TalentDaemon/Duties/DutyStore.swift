@@ -36,7 +36,7 @@ struct DutyStore: DomainStore {
 
     func require(id: Int64, at day: String) throws -> Duty {
         guard let duty = try find(id: id, at: day) else {
-            throw RPCError.notFound("no duty with id \(id); talentctl duty list shows them", details: ["field": "id"])
+            throw RPCError.notFound("no duty with id \(id); duty.list shows them", details: ["field": "id"])
         }
         return duty
     }
