@@ -31,6 +31,7 @@ public enum Daemon {
         RemunerationMigration.register(in: &migrations)
         RecruitmentMigration.register(in: &migrations)
         AwardsMigration.register(in: &migrations)
+        EventsMigration.register(in: &migrations)
         return migrations
     }
 
@@ -167,6 +168,7 @@ public enum Daemon {
         let stats = ServerStats()
         let sessions = SessionResolver(store: store)
         let passwords = Passwords()
+        let events = try EventBus(store: store, sessions: sessions, maxBacklog: config.maxEventBacklog, logger: logger)
         let domains = Domains(
             system: SystemMethods(store: store, contract: contract, config: config, stats: stats),
             session: SessionMethods(store: store, sessions: sessions, throttle: LoginThrottle(), passwords: passwords),
@@ -183,7 +185,8 @@ public enum Daemon {
             application: ApplicationMethods(),
             evaluation: EvaluationMethods(),
             expert: ExpertMethods(leadingExpertTarget: config.leadingExpertTarget),
-            awardRound: AwardRoundMethods(), nomination: NominationMethods(), review: ReviewMethods())
+            awardRound: AwardRoundMethods(), nomination: NominationMethods(), review: ReviewMethods(),
+            events: EventMethods(bus: events))
         let runner = MethodRunner(store: store, sessions: sessions, secretParams: TableCheck.secretParams(contract),
                                   secretResults: TableCheck.secretResultMembers(contract),
                                   idempotencyRetentionSeconds: config.idempotencyRetentionSeconds)
@@ -195,6 +198,7 @@ public enum Daemon {
             let table = methodTable(domains)
             try TableCheck.check(table, against: contract)
             try EnumCheck.check(against: contract)
+            events.start(table: table)
             let dispatcher = try Dispatcher(methods: table.map(runner.compile), contract: contract, limits: config.limits,
                                             stats: stats, workers: workers, heavyWorkers: hashWorkers, logger: logger)
             domains.system.prometheus.readQueueDepth { dispatcher.requestsOnWorkers }

@@ -168,6 +168,11 @@ func methodTable(_ d: Domains) -> [MethodSpec] {
         write("review.submit",         .roles(reviewers),           d.review.submit),
         write("review.amend",          .roles(reviewers),           d.review.amend),
         read("review.list",            .roles(reviewReaders),       d.review.list),
+
+        // Anyone logged in: each caller receives only the events it may see (EventAudience).
+        read("events.subscribe",       .loggedIn,                   d.events.subscribe),
+        read("events.unsubscribe",     .loggedIn,                   d.events.unsubscribe),
+        read("events.list",            .loggedIn,                   d.events.list),
     ]
 }
 
@@ -191,4 +196,5 @@ struct Domains: Sendable {
     let awardRound: AwardRoundMethods
     let nomination: NominationMethods
     let review: ReviewMethods
+    let events: EventMethods
 }

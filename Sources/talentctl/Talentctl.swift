@@ -38,7 +38,7 @@ struct Talentctl: ParsableCommand {
                       CampaignCommand.self, ApplicationCommand.self, EvaluationCommand.self, ExpertCommand.self, RecruitmentCommand.self,
                       AwardCommand.self, NominationCommand.self, ReviewCommand.self,
                       Whoami.self, PrincipalCommand.self, TokenCommand.self, AuditCommand.self,
-                      Backup.self, Metrics.self, Top.self,
+                      Backup.self, Metrics.self, Top.self, EventsCommand.self,
                       Login.self, Logout.self, ContextCommand.self]
     )
 

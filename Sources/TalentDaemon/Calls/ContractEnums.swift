@@ -20,6 +20,7 @@ enum EnumCheck {
         CampaignTier.self, CampaignState.self, ApplicationStage.self, ApplicationSource.self, RejectReason.self, ConflictKind.self,
         AwardRoundState.self, CategoryKind.self, NominationStatus.self, ScreeningAgency.self,
         ScreenOutcome.self, Recommendation.self, Normalization.self, AwardOutcome.self, DeclaredConflictKind.self,
+        EventTopic.self,
     ]
 
     static func check(against contract: Contract) throws {
