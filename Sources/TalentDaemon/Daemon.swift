@@ -186,7 +186,7 @@ public enum Daemon {
             evaluation: EvaluationMethods(),
             expert: ExpertMethods(leadingExpertTarget: config.leadingExpertTarget),
             awardRound: AwardRoundMethods(), nomination: NominationMethods(), review: ReviewMethods(),
-            events: EventMethods(bus: events))
+            events: EventMethods(store: store, bus: events))
         let runner = MethodRunner(store: store, sessions: sessions, secretParams: TableCheck.secretParams(contract),
                                   secretResults: TableCheck.secretResultMembers(contract),
                                   idempotencyRetentionSeconds: config.idempotencyRetentionSeconds)

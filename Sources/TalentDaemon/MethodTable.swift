@@ -170,8 +170,8 @@ func methodTable(_ d: Domains) -> [MethodSpec] {
         read("review.list",            .roles(reviewReaders),       d.review.list),
 
         // Anyone logged in: each caller receives only the events it may see (EventAudience).
-        read("events.subscribe",       .loggedIn,                   d.events.subscribe),
-        read("events.unsubscribe",     .loggedIn,                   d.events.unsubscribe),
+        plain("events.subscribe",      .loggedIn,                   d.events.subscribe),
+        plain("events.unsubscribe",    .loggedIn,                   d.events.unsubscribe),
         read("events.list",            .loggedIn,                   d.events.list),
     ]
 }

@@ -9,7 +9,8 @@ import TalentStorage
 /// subscriber's replay and the live stream never interleave: each subscriber has a cursor (every
 /// event up to it that it may see has been sent); one behind the bus's head catches up from the
 /// table a page at a time, one at the head receives each new event once. No gap, no duplicate,
-/// whatever commits during a replay.
+/// whatever commits during a replay. A subscriber at the head that leaves `maxBacklog` lines
+/// unread overflows: the bus cannot wait for it without holding everyone's events back.
 final class EventBus: @unchecked Sendable {
     private final class Subscriber {
         let connection: ConnectionInfo
@@ -64,8 +65,6 @@ final class EventBus: @unchecked Sendable {
         store.afterCommits(insertingInto: "event") { [weak self] in self?.wake() }
     }
 
-    var subscriberCount: Int { queue.sync { subscribers.count } }
-
     /// Subscribes a connection (replacing its subscription, if any) from `after`: it is sent every
     /// event after that seq it may see. Returns what it will see.
     func subscribe(_ connection: ConnectionInfo, as principal: SessionPrincipal, topics: Set<EventTopic>?, after: Int64) -> EventView {
@@ -103,9 +102,10 @@ final class EventBus: @unchecked Sendable {
     private func deliver() {
         do {
             refreshSubscribers()
-            var more = try catchUp()
-            more = try fanOutNew() || more
-            if more { wake() }
+            let (behind, waiting) = try catchUp()
+            if try fanOutNew() || behind { wake() }
+            // A replay goes at its reader's pace: look again soon at those whose backlog was full.
+            if waiting { queue.asyncAfter(deadline: .now() + .milliseconds(20)) { self.wake() } }
         } catch {
             logger.error("event delivery failed; retrying in 1 s", metadata: ["error": "\(error)"])
             queue.asyncAfter(deadline: .now() + 1) { self.wake() }
@@ -128,19 +128,26 @@ final class EventBus: @unchecked Sendable {
         }
     }
 
-    /// One page of the table for each subscriber behind the head; true if any is still behind.
-    private func catchUp() throws -> Bool {
-        var behind = false
+    /// For each subscriber behind the head, one page of the table, no larger than the room left
+    /// in its backlog: a replay never overflows, it waits for the reader (the table keeps what
+    /// it has not read yet). `behind`: some subscriber still is; `waiting`: one had no room.
+    private func catchUp() throws -> (behind: Bool, waiting: Bool) {
+        var behind = false, waiting = false
         for subscriber in subscribers.values where subscriber.cursor < head {
+            let room = min(Self.pageSize, maxBacklog - subscriber.connection.push.unsentLines)
+            guard room > 0 else {
+                waiting = true
+                continue
+            }
             let events = try store.pool.read { [head] db in
-                try EventStore(db).page(after: subscriber.cursor, through: head, view: subscriber.view, limit: Self.pageSize)
+                try EventStore(db).page(after: subscriber.cursor, through: head, view: subscriber.view, limit: room)
             }
             var outbox = Outbox()
             for event in events { add(event.notificationLine, seq: event.seq, to: &outbox) }
-            let reached = events.count < Self.pageSize ? head : events.last!.seq
+            let reached = events.count < room ? head : events.last!.seq
             if send(outbox, to: subscriber, through: reached), subscriber.cursor < head { behind = true }
         }
-        return behind
+        return (behind, waiting)
     }
 
     /// New events (one page) to every subscriber at the head; true if the page was full.

@@ -1,19 +1,23 @@
 import TalentProtocol
+import TalentStorage
 
 /// `events.subscribe`, `events.unsubscribe` and `events.list`: the live stream and its history.
 /// Anyone logged in may call them; what each caller receives is filtered by `EventAudience`.
+/// Subscribing waits for the bus's queue, whose delivery pass reads the database: so it holds
+/// no snapshot meanwhile (plain methods), or enough waiting subscribers would starve the pass.
 struct EventMethods: Sendable {
+    let store: Store
     let bus: EventBus
 
-    func subscribe(_ call: Call, _ store: EventStore) throws -> JSONValue {
+    func subscribe(_ call: Call) throws -> JSONValue {
         guard let principal = call.principal else { throw RPCError.unauthenticated() }
-        let head = try store.head()
+        let head = try store.pool.read { try EventStore($0).head() }
         let after = try afterSeq(call, head: head) ?? head
         let view = bus.subscribe(call.connection, as: principal, topics: try topics(call), after: after)
         return ["head_seq": .int(head), "topics": Self.json(view.topics)]
     }
 
-    func unsubscribe(_ call: Call, _ store: EventStore) throws -> JSONValue {
+    func unsubscribe(_ call: Call) throws -> JSONValue {
         ["unsubscribed": .bool(bus.unsubscribe(call.connection))]
     }
 
