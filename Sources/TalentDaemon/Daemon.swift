@@ -32,6 +32,7 @@ public enum Daemon {
         RecruitmentMigration.register(in: &migrations)
         AwardsMigration.register(in: &migrations)
         DutiesMigration.register(in: &migrations)
+        EventsMigration.register(in: &migrations)
         return migrations
     }
 
@@ -168,6 +169,7 @@ public enum Daemon {
         let stats = ServerStats()
         let sessions = SessionResolver(store: store)
         let passwords = Passwords()
+        let events = try EventBus(store: store, sessions: sessions, maxBacklog: config.maxEventBacklog, logger: logger)
         let domains = Domains(
             system: SystemMethods(store: store, contract: contract, config: config, stats: stats),
             session: SessionMethods(store: store, sessions: sessions, throttle: LoginThrottle(), passwords: passwords),
@@ -186,7 +188,8 @@ public enum Daemon {
             expert: ExpertMethods(leadingExpertTarget: config.leadingExpertTarget),
             awardRound: AwardRoundMethods(), nomination: NominationMethods(), review: ReviewMethods(),
             duty: DutyMethods(),
-            kpi: KpiMethods())
+            kpi: KpiMethods(),
+            events: EventMethods(store: store, bus: events))
         let runner = MethodRunner(store: store, sessions: sessions, secretParams: TableCheck.secretParams(contract),
                                   secretResults: TableCheck.secretResultMembers(contract),
                                   idempotencyRetentionSeconds: config.idempotencyRetentionSeconds)
@@ -198,6 +201,7 @@ public enum Daemon {
             let table = methodTable(domains)
             try TableCheck.check(table, against: contract)
             try EnumCheck.check(against: contract)
+            events.start(table: table)
             let dispatcher = try Dispatcher(methods: table.map(runner.compile), contract: contract, limits: config.limits,
                                             stats: stats, workers: workers, heavyWorkers: hashWorkers, logger: logger)
             domains.system.prometheus.readQueueDepth { dispatcher.requestsOnWorkers }

@@ -180,6 +180,10 @@ func methodTable(_ d: Domains) -> [MethodSpec] {
         write("duty.cancel",           .national([.hrOfficial]),    d.duty.cancel),
         // Counts only, no personal data; an org's HR official reads its own org, national roles any.
         read("kpi.report",             .roles(coverageReaders),     d.kpi.report,             scope: .orgParam),
+        // Anyone logged in: each caller receives only the events it may see (EventAudience).
+        plain("events.subscribe",      .loggedIn,                   d.events.subscribe),
+        plain("events.unsubscribe",    .loggedIn,                   d.events.unsubscribe),
+        read("events.list",            .loggedIn,                   d.events.list),
     ]
 }
 
@@ -205,4 +209,5 @@ struct Domains: Sendable {
     let review: ReviewMethods
     let duty: DutyMethods
     let kpi: KpiMethods
+    let events: EventMethods
 }

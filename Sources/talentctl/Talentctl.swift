@@ -39,7 +39,7 @@ struct Talentctl: ParsableCommand {
                       AwardCommand.self, NominationCommand.self, ReviewCommand.self, DutyCommand.self, KpiCommand.self,
                       PublishCommand.self,
                       Whoami.self, PrincipalCommand.self, TokenCommand.self, AuditCommand.self,
-                      Backup.self, Metrics.self, Top.self,
+                      Backup.self, Metrics.self, Top.self, EventsCommand.self,
                       Login.self, Logout.self, ContextCommand.self]
     )
 

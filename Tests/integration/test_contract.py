@@ -221,6 +221,10 @@ CONTRACT_STEPS = [
     ("duty.list", {"status": "done_late", "limit": 5}),
     ("kpi.report", {"org": "MOHA"}),
     ("kpi.report", {}),
+    ("events.list", {"after_seq": 0, "topics": ["appointment", "nomination"], "limit": 5}),
+    # Nothing is written between these two, so no notification comes between their answers.
+    ("events.subscribe", {"topics": ["appointment"]}),
+    ("events.unsubscribe", {}),
 ]
 LAST_STEPS = [("session.logout", {})]
 # session.login is checked by the login itself, below.

@@ -381,6 +381,73 @@ class Client:
             seen.add(cursor)
             merged["cursor"] = cursor
 
+    def events(self, after_seq: Optional[int] = None, topics: Optional[Sequence[str]] = None) -> Iterator[Dict[str, Any]]:
+        """Follow committed changes: yield each event this principal may see, in seq order, forever.
+
+        >>> for event in client.events(after_seq=1200, topics=["appointment"]):
+        ...     print(event["seq"], event["type"], event["summary"]["text"])
+
+        Each event is ``{seq, at, type, topic, org, target, summary}``. With ``after_seq`` the
+        events after it come first (replayed by the daemon), then live ones; without it, only those
+        committed from now on. The subscription runs on a connection of its own (this Client stays
+        free for calls), logged in with the same credentials. When that connection is lost (the
+        daemon restarts, or closes it after ``event.overflow`` because events went unread) it
+        reconnects, logs in again and resubscribes after the last seq yielded: nothing is missed,
+        nothing is yielded twice. Connection failures are retried as :meth:`connect` does; other
+        errors (``invalid_params`` for an unknown topic) are raised.
+        """
+        last = after_seq
+        while True:
+            stream = self._sibling()
+            try:
+                stream.connect()
+                assert stream._sock is not None
+                stream._sock.settimeout(self.timeout)
+                params: Dict[str, Any] = {"topics": list(topics)} if topics else {}
+                if last is not None:
+                    params["after_seq"] = last
+                subscription = stream._raw_call("events.subscribe", params)
+                if last is None:
+                    last = subscription["head_seq"]
+                stream._sock.settimeout(None)  # events may be minutes apart
+                for message in stream._notifications():
+                    if message.get("method") == "event":
+                        event = message["params"]
+                        last = event["seq"]
+                        yield event
+                log.warning("the event stream from %s ended; resubscribing after seq %s", self.socket_path, last)
+            except _Retry as retry:
+                log.warning("%s; resubscribing after seq %s", retry.error, last)
+            finally:
+                stream.close()
+            time.sleep(self.backoff_initial)
+
+    def _sibling(self) -> "Client":
+        """A new Client for the same daemon and principal (a connection of its own)."""
+        sibling = Client(self.socket_path, self.timeout, max_tries=self.max_tries,
+                         backoff_initial=self.backoff_initial, backoff_max=self.backoff_max)
+        sibling._creds, sibling._creds_origin, sibling._methods = self._creds, self._creds_origin, self._methods
+        return sibling
+
+    def _notifications(self) -> Iterator[Dict[str, Any]]:
+        """The lines the daemon sends unasked, until it closes the connection."""
+        assert self._sock is not None
+        while True:
+            while b"\n" not in self._rbuf:
+                try:
+                    chunk = self._sock.recv(_CHUNK)
+                except OSError:
+                    return
+                if not chunk:
+                    return
+                self._rbuf += chunk
+            index = self._rbuf.index(b"\n")
+            line = bytes(self._rbuf[:index])
+            del self._rbuf[: index + 1]
+            message = json.loads(line) if line.strip() else None
+            if isinstance(message, dict) and "id" not in message:
+                yield message
+
     def methods(self) -> Dict[str, Dict[str, Any]]:
         """The daemon's methods by name, from ``rpc.discover`` (fetched once, then cached)."""
         self._ensure_methods()

@@ -10,10 +10,12 @@ struct AuditStore: DomainStore {
 
     init(_ db: Database) { self.db = db }
 
-    /// Appends one entry; call inside the transaction that makes the change it records.
+    /// Appends one entry; call inside the transaction that makes the change it records. A
+    /// successful change is also an event (same seq, same transaction): `result` (what the write
+    /// answered) and `actorOrg` (the org of who made it) say which org it belongs to.
     @discardableResult
     func append(principal: String, method: String, target: AuditTarget?, params: JSONValue,
-                outcome: String = "ok", at timestamp: String) throws -> Int64 {
+                outcome: String = "ok", at timestamp: String, result: JSONValue? = nil, actorOrg: String? = nil) throws -> Int64 {
         let (headSeq, prevHash) = try head()
         // Past any row too, so that a head set back by hand cannot make every write collide.
         let seq = max(headSeq, try Int64.fetchOne(db, sql: "SELECT max(seq) FROM audit_entry") ?? 0) + 1
@@ -28,6 +30,10 @@ struct AuditStore: DomainStore {
             INSERT INTO store_meta(key, value) VALUES ('audit_head', ?)
             ON CONFLICT(key) DO UPDATE SET value = excluded.value
             """, arguments: ["\(seq):\(hash)"])
+        if outcome == "ok" {
+            try EventStore(db).record(seq: seq, at: timestamp, method: method, target: target, params: params,
+                                      result: result, actorOrg: actorOrg)
+        }
         return seq
     }
 

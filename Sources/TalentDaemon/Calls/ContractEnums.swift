@@ -21,6 +21,7 @@ enum EnumCheck {
         AwardRoundState.self, CategoryKind.self, NominationStatus.self, ScreeningAgency.self,
         ScreenOutcome.self, Recommendation.self, Normalization.self, AwardOutcome.self, DeclaredConflictKind.self,
         DutyKind.self, DutyStatus.self,
+        EventTopic.self,
     ]
 
     static func check(against contract: Contract) throws {

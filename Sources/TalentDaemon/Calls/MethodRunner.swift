@@ -132,7 +132,7 @@ struct MethodRunner: Sendable {
             try checkRecordScope(spec, call, limitedToOrg, db)
             let change = try handler(call, db)
             try AuditStore(db).append(principal: principal.name, method: spec.name, target: change.target,
-                                      params: redacted(call), at: call.timestamp)
+                                      params: redacted(call), at: call.timestamp, result: change.result, actorOrg: principal.org)
             if let key, let digest {
                 try IdempotencyStore(db).store(principalID: principal.id, key: key, method: spec.name,
                                                digest: digest, result: withoutSecrets(spec.name, change.result), at: call.timestamp)

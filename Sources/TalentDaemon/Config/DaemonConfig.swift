@@ -33,6 +33,9 @@ public struct DaemonConfig: Sendable {
     public var metricsListen: String?
     /// `system.health` is degraded when the last backup is older; no check when nil.
     public var backupMaxAgeSeconds: Int64?
+    /// Event notifications sent to one subscriber and not yet read by it; past this it gets
+    /// `event.overflow` and is disconnected (it resumes with `after_seq`).
+    public var maxEventBacklog = 10_000
 
     public init() {}
 
@@ -79,6 +82,7 @@ public struct DaemonConfig: Sendable {
             if let n = limits["stuck_output_timeout_s"]?.intValue { config.limits.stuckOutputTimeoutSeconds = n }
             if let n = limits["idle_timeout_unauthenticated_s"]?.intValue { config.limits.idleTimeoutUnauthenticatedSeconds = n }
             if let n = limits["idle_timeout_s"]?.intValue { config.limits.idleTimeoutSeconds = n }
+            if let n = limits["max_event_backlog"]?.intValue { config.maxEventBacklog = Int(n) }
         }
         if let n = json["duties"]?["late_sweep_interval_s"]?.intValue { config.dutyLateSweepSeconds = n }
         if let health = json["health"] {
@@ -113,7 +117,8 @@ public struct DaemonConfig: Sendable {
             "max_unsent_bytes_per_connection": {"type": "integer", "minimum": 65536, "maximum": 1073741824},
             "stuck_output_timeout_s": {"type": "integer", "minimum": 1, "maximum": 86400},
             "idle_timeout_unauthenticated_s": {"type": "integer", "minimum": 1, "maximum": 86400},
-            "idle_timeout_s": {"type": "integer", "minimum": 1, "maximum": 604800}}},
+            "idle_timeout_s": {"type": "integer", "minimum": 1, "maximum": 604800},
+            "max_event_backlog": {"type": "integer", "minimum": 1, "maximum": 10000000}}},
           "duties": {"type": "object", "additionalProperties": false, "properties": {
             "late_sweep_interval_s": {"type": "integer", "minimum": 1, "maximum": 86400}}},
           "health": {"type": "object", "additionalProperties": false, "properties": {

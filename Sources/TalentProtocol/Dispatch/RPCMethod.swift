@@ -91,6 +91,8 @@ public final class ConnectionInfo: Sendable {
     public let id: Int
     public let peer: PeerCredentials?
     public let session = NIOLockedValueBox(SessionState())
+    /// Where the daemon sends lines nobody asked for (event notifications).
+    public let push = ServerPush()
 
     public init(id: Int, peer: PeerCredentials?) {
         self.id = id

@@ -30,6 +30,8 @@ final class RPCConnectionHandler: ChannelDuplexHandler {
     private var lastActivityAt = NIODeadline.now()
     /// Since when the unsent answers have been over the bound; nil while the client keeps up.
     private var outputBlockedSince: NIODeadline?
+    /// Pushed lines (notifications) held while a request runs: written after its answer.
+    private var heldPushes = CircularBuffer<ServerPush.Line>()
     /// While draining, a connection is closed once it has been idle this long: a request the
     /// client wrote just before the signal may still be on its way through the kernel.
     static let drainQuietPeriod = TimeAmount.milliseconds(100)
@@ -47,6 +49,41 @@ final class RPCConnectionHandler: ChannelDuplexHandler {
 
     func handlerAdded(context: ChannelHandlerContext) {
         scheduleIdleCheck(context: context)
+        let bound = NIOLoopBound((handler: self, context: context), eventLoop: context.eventLoop)
+        connection.push.attach { [eventLoop = context.eventLoop] line in
+            eventLoop.execute { bound.value.handler.pushed(line, context: bound.value.context) }
+        }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        heldPushes.forEach(connection.push.done)
+        heldPushes.removeAll()
+        connection.push.connectionClosed()
+        context.fireChannelInactive()
+    }
+
+    /// A line the daemon sends unasked: written now, between lines, unless a request is running.
+    private func pushed(_ line: ServerPush.Line, context: ChannelHandlerContext) {
+        guard context.channel.isActive, !closing else { return connection.push.done(line) }
+        if busy { return heldPushes.append(line) }
+        writePushed(line, context: context)
+        if !inReadBurst { flushIfNeeded(context: context) }
+    }
+
+    private func writePushed(_ line: ServerPush.Line, context: ChannelHandlerContext) {
+        let written = context.eventLoop.makePromise(of: Void.self)
+        written.futureResult.whenComplete { [push = connection.push] _ in push.done(line) }
+        stats.addBytes(out: line.bytes.count)
+        lastActivityAt = .now()
+        context.write(wrapOutboundOut(context.channel.allocator.buffer(bytes: line.bytes)), promise: written)
+        unflushed = true
+        if line.closesAfter { closeAfterWrites(context: context, grace: .seconds(limits.stuckOutputTimeoutSeconds)) }
+    }
+
+    private func writeHeldPushes(context: ChannelHandlerContext) {
+        while !closing, let line = heldPushes.popFirst() { writePushed(line, context: context) }
+        heldPushes.forEach(connection.push.done)
+        heldPushes.removeAll()
     }
 
     private var idleTimeout: TimeAmount {
@@ -155,6 +192,7 @@ final class RPCConnectionHandler: ChannelDuplexHandler {
                         if case .success(let bytes?) = result, context.channel.isActive, !self.closing {
                             self.write(bytes, context: context)
                         }
+                        self.writeHeldPushes(context: context)
                         self.processQueue(context: context)
                     }
                 }
