@@ -125,7 +125,11 @@ def test_backup_while_eight_clients_write_holds_every_acknowledged_write_and_res
     writers = [threading.Thread(target=write_people, args=(d, i, acknowledged[i], stop)) for i in range(8)]
     for w in writers:
         w.start()
-    time.sleep(1.0)
+    # Each writer logs in first (an Argon2 hash): on a loaded machine that alone can take a second,
+    # so wait for real writes rather than for a fixed time.
+    deadline = time.monotonic() + 30
+    while sum(len(a) for a in acknowledged) < 40 and time.monotonic() < deadline:
+        time.sleep(0.05)
     backup_path = str(short_tmpdir() / "talent-backup.db")
     started = time.monotonic()
     result = d.login().result("system.backup", {"path": backup_path})
