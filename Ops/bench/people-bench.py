@@ -8,7 +8,8 @@ script would: several connections, each keeping a few JSON-RPC batches of person
 flight, every create with its own idempotency key and an `if_duplicate` policy. It reports the
 load rate every 100,000 persons (does it slow down as the registry grows?), the total time, then
 person.search latency with talent-bench (p50/p99 at the client) for common surnames with and
-without diacritics, alone and with a given name, first and later pages; and the daemon's RSS
+without diacritics, alone and with a given name, first and later pages, beside system.ping's
+(the machine's noise floor); and the daemon's RSS
 (VmRSS, VmHWM), the CPU seconds of the daemon and of this loader, and the machine.
 
     swift build -c release --product talentd --product talent-bench
@@ -160,6 +161,19 @@ def proc_status(pid: int) -> dict:
     return out
 
 
+def io_and_commits(daemon: BenchDaemon) -> dict:
+    """Bytes the daemon wrote (WAL, checkpoints, answers) and its commits so far (writes_per_commit)."""
+    with open(f"/proc/{daemon.proc.pid}/io") as io:
+        counters = {key: int(value) for key, value in (line.split(": ") for line in io)}
+    commits = {}
+    for line in daemon.admin.call("system.metrics")["text"].splitlines():
+        if line.startswith(("talentd_writes_per_commit_sum", "talentd_writes_per_commit_count")):
+            name, value = line.split()
+            commits[name.rsplit("_", 1)[1]] = float(value)
+    return {"wchar": counters["wchar"], "write_bytes": counters["write_bytes"],
+            "commits": commits.get("count", 0), "writes": commits.get("sum", 0)}
+
+
 def machine(directory: str) -> dict:
     """Cores, CPU model, load average and the disk the database is on."""
     cpu = platform.processor() or platform.machine()
@@ -238,6 +252,7 @@ def main() -> int:
 
         progress, marks = [], iter(range(100_000, total + 1, 100_000))
         mark = next(marks, total)
+        io_before = io_and_commits(daemon)
         started, cpu_before = time.monotonic(), proc_status(daemon.proc.pid)["cpu_s"]
         client_before = resource.getrusage(resource.RUSAGE_SELF)
         last = (0.0, 0)
@@ -258,6 +273,7 @@ def main() -> int:
         seconds = time.monotonic() - started
         client = resource.getrusage(resource.RUSAGE_SELF)
         status = proc_status(daemon.proc.pid)
+        io = {key: value - io_before[key] for key, value in io_and_commits(daemon).items()}
         report["load"] = {"persons": loader.done, "created": loader.created, "answered_existing": loader.existing,
                           "with_duplicate_warning": loader.warned, "seconds": round(seconds, 1),
                           "persons_per_s": round(loader.done / seconds), "goal_under_s": 180,
@@ -265,11 +281,22 @@ def main() -> int:
                           "daemon_cpu_us_per_create": round((status["cpu_s"] - cpu_before) * 1e6 / loader.done),
                           "loader_cpu_s": round(client.ru_utime + client.ru_stime
                                                 - client_before.ru_utime - client_before.ru_stime, 1),
+                          "commits": round(io["commits"]), "writes_per_commit": round(io["writes"] / max(io["commits"], 1), 1),
+                          # What each create cost the disk: WAL frames, checkpoints into the database file.
+                          "bytes_written_per_create": round(io["wchar"] / loader.done),
+                          "bytes_to_disk_per_create": round(io["write_bytes"] / loader.done),
                           "rss_after_load_mib": status["VmRSS"], "peak_rss_mib": status["VmHWM"],
                           "progress": progress}
         print(json.dumps({k: v for k, v in report["load"].items() if k != "progress"}), flush=True)
 
         report["search"] = []
+        if args.search:
+            # The machine's noise floor, measured the same way: a method that does nothing.
+            r = talent_bench(daemon.socket, "bench-reader", reader_token, "system.ping", {},
+                             args.search_connections, args.duration, bench_bin=args.bench)
+            report["ping"] = {"p50_ms": round(r["latency_us"]["p50"] / 1000, 2), "p99_ms": round(r["latency_us"]["p99"] / 1000, 2),
+                              "load_average_1m": round(os.getloadavg()[0], 2)}
+            print(json.dumps({"system.ping": report["ping"]}), flush=True)
         for params, label in SEARCHES if args.search else []:
             if params.get("cursor") == "HALF":
                 params = dict(params, cursor=str(total // 2))
