@@ -275,7 +275,7 @@ def main() -> int:
         status = proc_status(daemon.proc.pid)
         io = {key: value - io_before[key] for key, value in io_and_commits(daemon).items()}
         report["load"] = {"persons": loader.done, "created": loader.created, "answered_existing": loader.existing,
-                          "with_duplicate_warning": loader.warned, "seconds": round(seconds, 1),
+                          "duplicate_warnings": loader.warned, "seconds": round(seconds, 1),
                           "persons_per_s": round(loader.done / seconds), "goal_under_s": 180,
                           "daemon_cpu_s": round(status["cpu_s"] - cpu_before, 1),
                           "daemon_cpu_us_per_create": round((status["cpu_s"] - cpu_before) * 1e6 / loader.done),
