@@ -121,6 +121,60 @@ def test_pagination_has_no_gaps_or_duplicates_and_a_stable_order(make_daemon):
     admin.close()
 
 
+def create_in_batch(conn: Conn, names: list[str]) -> list[int]:
+    """Creates persons with one JSON-RPC batch (as the bulk loaders do); their ids in order."""
+    conn.send_json([{"jsonrpc": "2.0", "id": i, "method": "person.create", "params": {"full_name": name}}
+                    for i, name in enumerate(names)])
+    answers = sorted(conn.read_json(), key=lambda a: a["id"])
+    assert all("result" in a for a in answers), [a for a in answers if "error" in a][:1]
+    return [a["result"]["person"]["id"] for a in answers]
+
+
+def test_paging_through_a_common_surname_returns_each_person_once_in_id_order(make_daemon):
+    d = make_daemon()
+    admin = d.login()
+    # A third Nguyễn, typed composed, decomposed, in capitals and without marks, among other surnames.
+    forms = ["Nguyễn Văn An", "Nguye\u0302\u0303n Thị Bình", "NGUYỄN Đức Cường", "Nguyen Thi Dung",
+             "Trần Văn An", "Lê Thị Bình", "Phạm Nguyên Hải", "Hoàng Văn Nguyện", "Trần Thị Dung"]
+    names = [forms[i % len(forms)] for i in range(450)]
+    ids = create_in_batch(admin, names)
+    # A batch's entries run concurrently, so ids follow commit order: expected lists are sorted.
+    nguyen = [i for i, name in zip(ids, names) if NameKey(name).startswith("nguyen ")]
+    # "nguyen" is also the start of Nguyên and Nguyện (middle and given names): they match too.
+    every_nguyen = sorted(i for i, name in zip(ids, names) if any(w.startswith("nguyen") for w in NameKey(name).split()))
+    assert len(nguyen) == 200 and len(every_nguyen) == 300
+
+    def pages(q: str, limit: int) -> list[list[int]]:
+        out, params = [], {"q": q, "limit": limit}
+        while True:
+            page = search(admin, **params)
+            out.append([p["id"] for p in page["persons"]])
+            if "next_cursor" not in page:
+                return out
+            params["cursor"] = page["next_cursor"]
+
+    for q in ["nguyen", "Nguyễn", "NGUYEN", "Nguye\u0302\u0303n"]:
+        walked = pages(q, 50)
+        assert [i for page in walked for i in page] == every_nguyen, q   # each once, in id order
+        assert len(walked) == 6 and all(len(page) == 50 for page in walked), q
+    # Pages of two queries interleaved on one connection do not disturb each other.
+    first_nguyen, first_tran = search(admin, "nguyen", limit=7), search(admin, "tran van", limit=7)
+    second_nguyen = search(admin, "nguyen", limit=7, cursor=first_nguyen["next_cursor"])
+    second_tran = search(admin, "tran van", limit=7, cursor=first_tran["next_cursor"])
+    trans = sorted(i for i, name in zip(ids, names) if name == "Trần Văn An")
+    assert [p["id"] for p in first_tran["persons"] + second_tran["persons"]] == trans[:14]
+    assert [p["id"] for p in first_nguyen["persons"] + second_nguyen["persons"]] == every_nguyen[:14]
+    assert [p["id"] for p in search(admin, "nguyen thi binh", limit=500)["persons"]] == \
+        sorted(i for i, name in zip(ids, names) if name == "Nguye\u0302\u0303n Thị Bình")
+    admin.close()
+
+
+def NameKey(name: str) -> str:
+    """The folded name the daemon compares (lowercase, no diacritics, đ -> d)."""
+    decomposed = unicodedata.normalize("NFD", name).lower().replace("đ", "d")
+    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).split())
+
+
 def test_duplicate_warnings_for_same_name_and_birth_date_or_same_email(make_daemon):
     d = make_daemon()
     admin = d.login()

@@ -18,18 +18,19 @@ struct AuditStore: DomainStore {
                 outcome: String = "ok", at timestamp: String, result: JSONValue? = nil, actorOrg: String? = nil) throws -> Int64 {
         let (headSeq, prevHash) = try head()
         // Past any row too, so that a head set back by hand cannot make every write collide.
-        let seq = max(headSeq, try Int64.fetchOne(db, sql: "SELECT max(seq) FROM audit_entry") ?? 0) + 1
+        let seq = max(headSeq, try Int64.fetchOne(db.cachedStatement(sql: "SELECT max(seq) FROM audit_entry")) ?? 0) + 1
         let paramsText = JSONWriter.string(params)
         let hash = AuditEntry.hash(seq: seq, at: timestamp, principal: principal, method: method, target: target,
                                    paramsText: paramsText, outcome: outcome, prevHash: prevHash)
-        try db.execute(sql: """
+        // Every write runs these (inside the shared commit): prepared once per connection.
+        try db.cachedStatement(sql: """
             INSERT INTO audit_entry(seq, at, principal, method, target_type, target_id, params, outcome, prev_hash, hash)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [seq, timestamp, principal, method, target?.type, target?.id, paramsText, outcome, prevHash, hash])
-        try db.execute(sql: """
+            """).execute(arguments: [seq, timestamp, principal, method, target?.type, target?.id, paramsText, outcome, prevHash, hash])
+        try db.cachedStatement(sql: """
             INSERT INTO store_meta(key, value) VALUES ('audit_head', ?)
             ON CONFLICT(key) DO UPDATE SET value = excluded.value
-            """, arguments: ["\(seq):\(hash)"])
+            """).execute(arguments: ["\(seq):\(hash)"])
         if outcome == "ok" {
             try EventStore(db).record(seq: seq, at: timestamp, method: method, target: target, params: params,
                                       result: result, actorOrg: actorOrg)
@@ -48,7 +49,7 @@ struct AuditStore: DomainStore {
 
     /// The head as kept in `store_meta` ("seq:hash"), parts unreadable by hand edits left nil.
     private func recordedHead() throws -> (seq: Int64?, hash: String?)? {
-        guard let value = try String.fetchOne(db, sql: "SELECT value FROM store_meta WHERE key = 'audit_head'") else { return nil }
+        guard let value = try String.fetchOne(db.cachedStatement(sql: "SELECT value FROM store_meta WHERE key = 'audit_head'")) else { return nil }
         let parts = value.split(separator: ":", maxSplits: 1)
         return (Int64(parts.first ?? ""), parts.count == 2 ? String(parts[1]) : nil)
     }

@@ -26,9 +26,10 @@ struct IdempotencyStore: DomainStore {
 
     /// The result to replay for this key, unless it was stored before `notBefore` (expired).
     func lookup(principalID: Int64, key: String, digest: String, notBefore: String) throws -> Lookup {
-        guard let row = try Row.fetchOne(db, sql: """
+        // Every keyed write runs this and `store` (inside the shared commit): prepared once per connection.
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: """
             SELECT method, params_digest, result, created_at FROM idempotency_key WHERE principal_id = ? AND key = ?
-            """, arguments: [principalID, key]) else { return .absent }
+            """), arguments: [principalID, key]) else { return .absent }
         let createdAt: String = row["created_at"]
         if createdAt < notBefore {
             // Expired but not purged yet: as if it were gone.
@@ -45,9 +46,9 @@ struct IdempotencyStore: DomainStore {
     }
 
     func store(principalID: Int64, key: String, method: String, digest: String, result: JSONValue, at timestamp: String) throws {
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             INSERT INTO idempotency_key(principal_id, key, method, params_digest, result, created_at) VALUES (?, ?, ?, ?, ?, ?)
-            """, arguments: [principalID, key, method, digest, JSONWriter.string(result), timestamp])
+            """).execute(arguments: [principalID, key, method, digest, JSONWriter.string(result), timestamp])
     }
 
     /// Deletes keys created before `cutoff`; returns how many.

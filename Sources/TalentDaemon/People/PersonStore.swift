@@ -3,6 +3,10 @@ import GRDB
 import TalentProtocol
 
 /// The SQL of the people registry, bound to one request's transaction or snapshot.
+///
+/// The statements of person.create and person.search are prepared once per connection and kept
+/// (`cachedStatement`): compiling one (GRDB's authorizer, SQLite's parser, the FTS trigger)
+/// cost more than running it, and bulk loads run them a million times.
 struct PersonStore: DomainStore {
     let db: Database
 
@@ -13,7 +17,7 @@ struct PersonStore: DomainStore {
                               "national_id", "highest_degree", "employer"]
 
     func find(id: Int64) throws -> Person? {
-        try Person.fetchOne(db, sql: "SELECT * FROM person WHERE id = ?", arguments: [id])
+        try Person.fetchOne(db.cachedStatement(sql: "SELECT * FROM person WHERE id = ?"), arguments: [id])
     }
 
     func require(id: Int64, field: String = "id") throws -> Person {
@@ -31,7 +35,8 @@ struct PersonStore: DomainStore {
         let columns = values.keys.sorted()
         let sql = "INSERT INTO person(\(columns.joined(separator: ", "))) VALUES (\(columns.map { _ in "?" }.joined(separator: ", ")))"
         try translatingConstraints {
-            try db.execute(sql: sql, arguments: StatementArguments(columns.map { values[$0]! }))
+            // One statement per set of columns given: a handful in practice.
+            try db.cachedStatement(sql: sql).execute(arguments: StatementArguments(columns.map { values[$0]! }))
         }
         return db.lastInsertedRowID
     }
@@ -63,16 +68,16 @@ struct PersonStore: DomainStore {
     func possibleDuplicates(nameKey: String, birthDate: String?, email: String?, excluding id: Int64) throws -> [PossibleDuplicate] {
         var found: [PossibleDuplicate] = []
         if let birthDate {
-            for other in try Int64.fetchAll(db, sql: """
+            for other in try Int64.fetchAll(db.cachedStatement(sql: """
                 SELECT id FROM person WHERE name_key = ? AND birth_date = ? AND id != ? ORDER BY id LIMIT 20
-                """, arguments: [nameKey, birthDate, id]) {
+                """), arguments: [nameKey, birthDate, id]) {
                 found.append(PossibleDuplicate(id: other, reason: "same name and birth date"))
             }
         }
         if let email {
-            for other in try Int64.fetchAll(db, sql: """
+            for other in try Int64.fetchAll(db.cachedStatement(sql: """
                 SELECT id FROM person WHERE email = ? COLLATE NOCASE AND id != ? ORDER BY id LIMIT 20
-                """, arguments: [email, id]) where !found.contains(where: { $0.id == other }) {
+                """), arguments: [email, id]) where !found.contains(where: { $0.id == other }) {
                 found.append(PossibleDuplicate(id: other, reason: "same email"))
             }
         }
@@ -83,11 +88,11 @@ struct PersonStore: DomainStore {
     /// page. `words` are folded (letters and digits only), so quoting them is safe.
     func search(words: [String], _ page: PageRequest) throws -> [Person] {
         let match = words.map { "\"\($0)\"*" }.joined(separator: " AND ")
-        return try Person.fetchAll(db, sql: """
+        return try Person.fetchAll(db.cachedStatement(sql: """
             SELECT person.* FROM person_name JOIN person ON person.id = person_name.rowid
             WHERE person_name MATCH ? AND person_name.rowid > ?
             ORDER BY person_name.rowid LIMIT ?
-            """, arguments: [match, page.after, page.fetchLimit])
+            """), arguments: [match, page.after, page.fetchLimit])
     }
 
     /// Persons in id order, one page: those whose employer is `employer` (case ignored) and who
