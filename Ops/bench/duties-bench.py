@@ -3,7 +3,7 @@
 
 Starts its own talentd (release build by default) on a fresh database in a temporary directory,
 loads appointments as appointments-bench.py does (successive terms per post and org, about 90%
-approved), then gives every org DUTIES_PER_ORG duties: a quarter chief_engineers (derived from the
+approved), then gives every org DUTIES_PER_ORG duties: one in 20 chief_engineers (derived from the
 appointments, the costliest kind), the rest manual with due dates spread over two years around
 today, half of those completed. Measures each read with talent-bench (client latency).
 
@@ -58,7 +58,7 @@ def main() -> int:
         duties = []
         for i in range(args.duties_per_org):
             due = (today + timedelta(days=(i * 37) % 730 - 365)).isoformat()
-            kind = "chief_engineers" if i % 4 == 0 else "manual"
+            kind = "chief_engineers" if i % 20 == 0 else "manual"
             duties.append({"title": f"Nhiệm vụ {i}", "orgs": "all", "due_on": due, "kind": kind})
         given = [d for r in loader.batches("duty.create", duties, size=50) for d in r["duties"]]
         manual = [d for d in given if d["kind"] == "manual"]
