@@ -121,15 +121,20 @@ public final class Dispatcher: Sendable {
         } catch {
             return finish(request, connection: connection, statsKey: method.name, started: started, .failure(error))
         }
-        let context = RequestContext(method: method.name, params: request.params, connection: connection, logger: logger)
-        if method.flags.contains(.fast) {
-            return finish(request, connection: connection, statsKey: method.name, started: started, run(method, context))
+        if !method.flags.isDisjoint(with: [.fast, .quick]) {
+            let context = RequestContext(method: method.name, params: request.params, connection: connection,
+                                         logger: logger, onEventLoop: true)
+            if let result = run(method, context) {
+                return finish(request, connection: connection, statsKey: method.name, started: started, result)
+            }
         }
+        let context = RequestContext(method: method.name, params: request.params, connection: connection,
+                                     logger: logger, onEventLoop: false)
         let heavy = method.flags.contains(.heavy) && (method.isHeavy?(request.params) ?? true)
         let pool = heavy ? heavyWorkers : workers
         onWorkers.withLockedValue { $0 += 1 }
         let future = pool.runIfActive(eventLoop: eventLoop) { [self] in
-            run(method, context)
+            run(method, context) ?? .failure(.internalError())
         }.flatMapErrorThrowing { _ in
             Result<JSONValue, RPCError>.failure(.unavailable("the daemon is shutting down; retry shortly"))
         }.map { [self] result -> [UInt8]? in
@@ -140,11 +145,14 @@ public final class Dispatcher: Sendable {
         return .pending(future)
     }
 
-    private func run(_ method: RPCMethod, _ context: RequestContext) -> Result<JSONValue, RPCError> {
+    /// The handler's answer, or nil when it asked to run on the worker pool instead.
+    private func run(_ method: RPCMethod, _ context: RequestContext) -> Result<JSONValue, RPCError>? {
         do {
             return .success(try method.handler(context))
         } catch let error as RPCError {
             return .failure(error)
+        } catch is RPCMethod.RunOnWorkers where context.onEventLoop {
+            return nil
         } catch {
             // Not an error the handler meant to answer: log it for operators, answer a generic one.
             logger.error("handler failed", metadata: ["method": .string(method.name), "error": .string("\(error)")])
