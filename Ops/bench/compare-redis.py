@@ -124,8 +124,8 @@ def main() -> int:
         baseline = sqlite_baseline(str(daemon.dir), args.baseline_rows)["single_row_commits_per_s"]
         _, writer_token = daemon.agent("bench-writer", ["hr_official"])
         person_params = {"full_name": "Trần Văn Đức", "employer": "Viện Hàn lâm KHCN Việt Nam"}
-        # Proposals are not checked for overlap (approval is): the same one can be proposed again.
-        propose_params = {"org": "MOHA", "post": "chief_engineer_sti", "person_id": person["id"],
+        # A chief architect per program: talent-bench makes each program name unique ($ID).
+        propose_params = {"org": "MOHA", "post": "chief_architect", "program": "Chương trình $ID", "person_id": person["id"],
                           "term_start": date.today().isoformat(), "equivalent_rank": "department_director"}
         for method, params in [("person.create", person_params), ("appointment.propose", propose_params)]:
             r = talent_bench(daemon.socket, "bench-writer", writer_token, method, params, 16, args.write_seconds,
