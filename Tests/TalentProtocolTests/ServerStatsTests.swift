@@ -38,6 +38,18 @@ final class ServerStatsTests: XCTestCase {
         XCTAssertTrue(text.contains("talentd_request_duration_seconds_count{method=\"person.get\"} 4000\n"), text)
     }
 
+    /// The fuzzer makes one per input: more than a process has thread-specific keys (1,024).
+    func testManyInstancesOnOneThreadEachCountTheirOwn() {
+        let first = ServerStats()
+        for bytes in 1...3_000 {
+            let stats = ServerStats()
+            stats.addBytes(in: bytes)
+            first.addBytes(in: 1)
+            XCTAssertEqual(stats.snapshot().bytesIn, bytes)
+        }
+        XCTAssertEqual(first.snapshot().bytesIn, 3_000)
+    }
+
     func testARequestFallsInTheFirstBucketThatHoldsIt() {
         let stats = ServerStats()
         stats.recordRequest(method: "system.ping", nanoseconds: 3_000_000, errorReason: nil)

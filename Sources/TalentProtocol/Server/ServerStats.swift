@@ -66,9 +66,20 @@ public final class ServerStats: Sendable {
         var outputStuckClosed = 0
     }
 
+    /// A thread's current shard, and the stats it belongs to. One thread-specific key for every
+    /// `ServerStats` (a key per instance would run out where many are made, as in the fuzzer):
+    /// a thread that records for another instance takes a new shard there, so nothing is lost.
+    private final class ThreadShard: Sendable {
+        let owner: UInt64
+        let shard: Shard
+        init(owner: UInt64, shard: Shard) { self.owner = owner; self.shard = shard }
+    }
+
+    private static let threadShard = ThreadSpecificVariable<ThreadShard>()
+    private static let instances = NIOLockedValueBox<UInt64>(0)
+    private let instance = ServerStats.instances.withLockedValue { $0 += 1; return $0 }
     private let connections = NIOLockedValueBox(Connections())
     private let shards = NIOLockedValueBox<[Shard]>([])
-    private let threadShard = ThreadSpecificVariable<Shard>()
 
     /// The Prometheus families the daemon adds (`system.metrics`); the request families are
     /// written from the shards by `exposition(appendingTo:)`. Labels are method names and
@@ -90,10 +101,10 @@ public final class ServerStats: Sendable {
 
     /// This thread's shard, made on its first count.
     private var shard: Shard {
-        if let shard = threadShard.currentValue { return shard }
+        if let current = Self.threadShard.currentValue, current.owner == instance { return current.shard }
         let shard = Shard()
         shards.withLockedValue { $0.append(shard) }
-        threadShard.currentValue = shard
+        Self.threadShard.currentValue = ThreadShard(owner: instance, shard: shard)
         return shard
     }
 
