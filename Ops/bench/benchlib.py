@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import socket
+import sqlite3
 import subprocess
 import tempfile
 import time
@@ -107,16 +108,40 @@ class BenchDaemon:
             print(f"kept {self.dir}")
 
 
-def talent_bench(sock: str, principal: str, secret_file: str, method: str, params: dict, connections: int,
-                 duration: float, pipeline: int = 1, bench_bin: str = TALENT_BENCH) -> dict:
-    """One talent-bench run logged in as `principal`; refuses results that include errors."""
+def talent_bench(sock: str, principal: str | None, secret_file: str | None, method: str, params: dict, connections: int,
+                 duration: float, pipeline: int = 1, bench_bin: str = TALENT_BENCH, warmup: float = 1) -> dict:
+    """One talent-bench run, logged in as `principal` unless it is None; refuses results that include errors."""
+    login = ["--login-principal", principal, "--login-secret-file", secret_file] if principal else []
     out = subprocess.run([bench_bin, "--socket", sock, "--method", method, "--params", json.dumps(params, ensure_ascii=False),
                           "--connections", str(connections), "--pipeline", str(pipeline), "--duration", str(duration),
-                          "--warmup", "1", "--login-principal", principal, "--login-secret-file", secret_file, "-o", "json"],
-                         capture_output=True, text=True, timeout=duration + 120)
+                          "--warmup", str(warmup), *login, "-o", "json"],
+                         capture_output=True, text=True, timeout=duration + warmup + 120)
     if out.returncode != 0:
         raise RuntimeError(f"talent-bench failed: {out.stderr}")
     result = json.loads(out.stdout)
     if result.get("errors") or result.get("first_error"):
         raise RuntimeError(f"{method} answered errors under load: {result.get('first_error')}")
     return result
+
+
+def sqlite_baseline(directory: str, rows: int) -> dict:
+    """Rows per second: one synced commit per row, then all rows in one transaction."""
+    path = Path(directory) / "baseline.db"
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=FULL")
+    conn.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT, created_at TEXT)")
+    started = time.monotonic()
+    for i in range(rows):
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute("INSERT INTO t(name, created_at) VALUES (?, ?)", (f"Nguyễn Văn {i}", "2026-11-25T00:00:00.000Z"))
+        conn.execute("COMMIT")
+    single = rows / (time.monotonic() - started)
+    started = time.monotonic()
+    conn.execute("BEGIN IMMEDIATE")
+    for i in range(rows * 10):
+        conn.execute("INSERT INTO t(name, created_at) VALUES (?, ?)", (f"Trần Thị {i}", "2026-11-25T00:00:00.000Z"))
+    conn.execute("COMMIT")
+    batched = rows * 10 / (time.monotonic() - started)
+    conn.close()
+    return {"single_row_commits_per_s": round(single), "rows_per_s_in_one_transaction": round(batched)}

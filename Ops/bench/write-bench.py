@@ -15,35 +15,8 @@ import argparse
 import json
 import os
 import platform
-import sqlite3
-import tempfile
-import time
-from pathlib import Path
 
-from benchlib import TALENT_BENCH, TALENTD, BenchDaemon, talent_bench
-
-
-def sqlite_baseline(directory: str, rows: int) -> dict:
-    """Rows per second: one synced commit per row, then all rows in one transaction."""
-    path = Path(directory) / "baseline.db"
-    conn = sqlite3.connect(path, isolation_level=None)
-    conn.execute("PRAGMA journal_mode=WAL")
-    conn.execute("PRAGMA synchronous=FULL")
-    conn.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT, created_at TEXT)")
-    started = time.monotonic()
-    for i in range(rows):
-        conn.execute("BEGIN IMMEDIATE")
-        conn.execute("INSERT INTO t(name, created_at) VALUES (?, ?)", (f"Nguyễn Văn {i}", "2026-11-25T00:00:00.000Z"))
-        conn.execute("COMMIT")
-    single = rows / (time.monotonic() - started)
-    started = time.monotonic()
-    conn.execute("BEGIN IMMEDIATE")
-    for i in range(rows * 10):
-        conn.execute("INSERT INTO t(name, created_at) VALUES (?, ?)", (f"Trần Thị {i}", "2026-11-25T00:00:00.000Z"))
-    conn.execute("COMMIT")
-    batched = rows * 10 / (time.monotonic() - started)
-    conn.close()
-    return {"single_row_commits_per_s": round(single), "rows_per_s_in_one_transaction": round(batched)}
+from benchlib import TALENT_BENCH, TALENTD, BenchDaemon, sqlite_baseline, talent_bench
 
 
 def main() -> int:

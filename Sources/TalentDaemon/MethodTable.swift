@@ -9,7 +9,9 @@ import TalentProtocol
 ///
 /// Kinds: `plain` manages its own storage access, `read` runs in one snapshot, `write` runs in
 /// one transaction with its audit entry and idempotency record. Flags: `.fast` runs on the
-/// event loop (no I/O; only for methods anyone may call); `.heavy` runs on the bounded CPU pool.
+/// event loop (no I/O; only for methods anyone may call); `.quick` reads a few rows by index on
+/// the event loop, from its own read connection (never a list, search or report: those would
+/// hold up every connection on that loop); `.heavy` runs on the bounded CPU pool.
 func methodTable(_ d: Domains) -> [MethodSpec] {
     let admin: Set<Role> = [.admin]
     let adminOrAuditor: Set<Role> = [.admin, .auditor]
@@ -64,11 +66,11 @@ func methodTable(_ d: Domains) -> [MethodSpec] {
 
         plain("session.login",         .anyone,                     d.session.login,          flags: [.heavy],
               heavyWhen: SessionMethods.hashesPassword),
-        read("session.whoami",         .loggedIn,                   d.session.whoami),
+        read("session.whoami",         .loggedIn,                   d.session.whoami,         flags: [.quick]),
         plain("session.logout",        .loggedIn,                   d.session.logout),
 
         write("principal.create",      .roles(admin),               d.principal.create,       flags: [.heavy]),
-        read("principal.get",          .rolesOrSelf(adminOrAuditor), d.principal.get),
+        read("principal.get",          .rolesOrSelf(adminOrAuditor), d.principal.get,          flags: [.quick]),
         read("principal.list",         .roles(adminOrAuditor),      d.principal.list),
         write("principal.update",      .roles(admin),               d.principal.update),
         write("principal.disable",     .roles(admin),               d.principal.disable),
@@ -89,12 +91,12 @@ func methodTable(_ d: Domains) -> [MethodSpec] {
         read("audit.verify",           .roles(adminOrAuditor),      d.audit.verify),
 
         read("org.list",               .loggedIn,                   d.org.list),
-        read("org.get",                .loggedIn,                   d.org.get),
+        read("org.get",                .loggedIn,                   d.org.get,                flags: [.quick]),
         write("org.create",            .roles(admin),               d.org.create),
         write("org.update",            .roles(admin),               d.org.update),
 
         write("person.create",         .roles(personCreators),      d.person.create),
-        read("person.get",             .roles(personReaders),       d.person.get),
+        read("person.get",             .roles(personReaders),       d.person.get,             flags: [.quick]),
         write("person.update",         .roles(personEditors),       d.person.update),
         read("person.search",          .roles(personReaders),       d.person.search),
         read("person.list",            .roles(personReaders),       d.person.list),
@@ -103,7 +105,7 @@ func methodTable(_ d: Domains) -> [MethodSpec] {
         write("appointment.approve",   .national([.hrOfficial]),    d.appointment.approve),
         write("appointment.reject",    .national([.hrOfficial]),    d.appointment.reject),
         write("appointment.end",       .roles(appointmentEnders),   d.appointment.end,        scope: .record(AppointmentMethods.org)),
-        read("appointment.get",        .roles(appointmentReaders),  d.appointment.get,        scope: .record(AppointmentMethods.org)),
+        read("appointment.get",        .roles(appointmentReaders),  d.appointment.get,        scope: .record(AppointmentMethods.org), flags: [.quick]),
         read("appointment.list",       .roles(appointmentReaders),  d.appointment.list,       scope: .orgParam),
         // The national compliance view: every org, whatever the caller's own org.
         read("coverage.report",        .roles(coverageReaders),     d.coverage.report),
@@ -140,7 +142,7 @@ func methodTable(_ d: Domains) -> [MethodSpec] {
         write("evaluation.declare_conflict", .roles([.evaluator]),  d.evaluation.declareConflict),
         write("evaluation.submit",     .roles([.evaluator]),        d.evaluation.submit),
         read("evaluation.list",        .roles(evaluationReaders),   d.evaluation.list,        scope: .record(EvaluationMethods.org)),
-        read("expert.get",             .roles(expertReaders),       d.expert.get,             scope: .record(ExpertMethods.org)),
+        read("expert.get",             .roles(expertReaders),       d.expert.get,             scope: .record(ExpertMethods.org), flags: [.quick]),
         read("expert.list",            .roles(expertReaders),       d.expert.list,            scope: .orgParam),
         write("expert.end",            .roles(recruiters),          d.expert.end,             scope: .record(ExpertMethods.org)),
         // The national target: every org, whatever the caller's own org.
@@ -150,7 +152,7 @@ func methodTable(_ d: Domains) -> [MethodSpec] {
         write("award_round.open",      .roles(secretariat),         d.awardRound.open),
         write("award_round.close",     .roles(secretariat),         d.awardRound.close),
         write("award_round.close_review", .roles(secretariat),      d.awardRound.closeReview),
-        read("award_round.get",        .roles(roundReaders),        d.awardRound.get),
+        read("award_round.get",        .roles(roundReaders),        d.awardRound.get,         flags: [.quick]),
         read("award_round.list",       .roles(roundReaders),        d.awardRound.list),
         write("award_round.assign_reviewers", .roles(secretariat),  d.review.assignReviewers),
         read("award_round.ranking",    .roles(awardRankingReaders), d.awardRound.ranking),

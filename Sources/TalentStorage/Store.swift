@@ -10,6 +10,8 @@ public final class Store: Sendable {
     public let pool: DatabasePool
     /// Request writes go through here: queued writes share one commit (see `GroupCommit`).
     public let writes: GroupCommit
+    /// Quick reads on the thread they arrive on (the event loops): see `ThreadReaders`.
+    public let threadReaders: ThreadReaders
     private let migrations: Migrations
 
     public enum OpenError: Error, CustomStringConvertible {
@@ -98,6 +100,7 @@ public final class Store: Sendable {
         self.migrations = migrations
         self.pool = try DatabasePool(path: path, configuration: configuration)
         self.writes = GroupCommit(pool: pool)
+        self.threadReaders = ThreadReaders(path: path, busyTimeout: busyTimeout)
         // WAL alone makes commits durable only at checkpoints; FULL syncs the WAL on every
         // commit, which is what "acknowledged means durable" needs. Set on the writer after the
         // pool opens: GRDB's WAL set-up runs after prepareDatabase and sets NORMAL (found by

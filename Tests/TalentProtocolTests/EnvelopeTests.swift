@@ -5,10 +5,25 @@ import XCTest
 /// The JSON-RPC 2.0 envelope: the cases of the specification's examples section
 /// (https://www.jsonrpc.org/specification#examples) plus PROTOCOL.md §3's stricter rules.
 final class EnvelopeTests: XCTestCase {
+    /// What the dispatcher's fast path finds in a line (nil: it leaves the line to the general way).
+    private func fastPath(_ json: String) -> Request? {
+        Array(json.utf8).withUnsafeBytes { JSONParser.parseEnvelope($0, maxDepth: 64).flatMap(Request.valid) }
+    }
+
     private func accepted(_ json: String, file: StaticString = #filePath, line: UInt = #line) -> Request? {
         guard let value = parseOK(json, file: file, line: line) else { return nil }
         switch Request.validate(value) {
-        case .success(let request): return request
+        case .success(let request):
+            // The fast path finds the very same request, or (an id to rewrite) leaves it alone.
+            if let fast = fastPath(json) {
+                XCTAssertEqual(fast.id, request.id, "fast path id", file: file, line: line)
+                XCTAssertEqual(fast.method, request.method, "fast path method", file: file, line: line)
+                XCTAssertEqual(fast.params, request.params, "fast path params", file: file, line: line)
+            } else if case .double = value["id"] {
+            } else {
+                XCTFail("the fast path left a plain valid request to the general way", file: file, line: line)
+            }
+            return request
         case .failure(let failure):
             XCTFail("expected a valid request, got \(failure.error.reason): \(failure.error.message)", file: file, line: line)
             return nil
@@ -18,6 +33,8 @@ final class EnvelopeTests: XCTestCase {
     private func assertRefused(_ json: String, id: JSONValue, code: Int, reason: String, field: String? = nil,
                                notification: Bool = false, file: StaticString = #filePath, line: UInt = #line) {
         guard let value = parseOK(json, file: file, line: line) else { return }
+        // Refusals are always answered by the general way, so their errors stay the same.
+        XCTAssertNil(fastPath(json), "the fast path accepted a request the general way refuses", file: file, line: line)
         assertRefused(value, id: id, code: code, reason: reason, field: field, notification: notification, file: file, line: line)
     }
 
@@ -212,6 +229,18 @@ final class EnvelopeTests: XCTestCase {
         for value: JSONValue in [.string("m"), .int(1), .null, .array([.object(["jsonrpc": "2.0", "method": "m"])])] {
             assertRefused(value, id: .null, code: -32600, reason: "invalid_request")
         }
+    }
+
+    func testTheFastPathLeavesAnythingUnusualToTheGeneralWay() {
+        let deep = #"{"jsonrpc":"2.0","method":"m","params":"# + String(repeating: "[", count: 64) + String(repeating: "]", count: 64) + "}"
+        for line in [#"{"jsonrpc":"2.0","method":"m","method":"n"}"#, #"{"jsonrpc":"2.0","method":"m"} x"#,
+                     #"{"jsonrpc":"2.0","meth\u006fd":"m"}"#, #"{"jsonrpc":"2.0","method":"m",}"#, #"{}"#,
+                     #"[{"jsonrpc":"2.0","method":"m"}]"#, #"{"jsonrpc":"2.0","method":"m","id":1.0}"#, deep,
+                     #"{"jsonrpc":"2.0","method":"m""#, #"{"jsonrpc":"2.0","method":"m","id":[1]}"#] {
+            XCTAssertNil(fastPath(line), line)
+        }
+        // Whitespace anywhere JSON allows it is fine.
+        XCTAssertEqual(fastPath(" {\t\"jsonrpc\" : \"2.0\" ,\"method\":\"m\", \"id\" :7 }\r ")?.id, .int(7))
     }
 
     func testMemberOrderDoesNotMatter() {

@@ -24,6 +24,9 @@ struct MethodRunner: Sendable {
             flags.remove(.fast)
         }
         if spec.isMutating { flags.insert(.mutating) }
+        if case .read = spec.body {} else {
+            precondition(!flags.contains(.quick), "\(spec.name): only a read can be quick (on the event loop)")
+        }
         return RPCMethod(spec.name, { context in try self.run(spec, context) }, flags: flags, isHeavy: spec.isHeavy)
     }
 
@@ -44,7 +47,8 @@ struct MethodRunner: Sendable {
         if case .anyone = spec.access {
             principal = context.connection.principal
         } else {
-            principal = try sessions.current(context.connection)
+            // On the event loop only a session already loaded will do: loading one reads the database.
+            principal = try context.onEventLoop ? sessions.loaded(context.connection) : sessions.current(context.connection)
             guard let principal else { throw RPCError.unauthenticated() }
             try authorize(spec, principal, context, now: now)
         }
@@ -55,7 +59,7 @@ struct MethodRunner: Sendable {
                         connection: context.connection, logger: context.logger, scopeOrg: nil, now: now)
         if let limitedToOrg, case .orgParam = spec.scope {
             if let asked = call.string("org"), asked != limitedToOrg {
-                throw deny(call, "\(call.principalName) belongs to \(limitedToOrg) and cannot act for \(asked)")
+                throw deny(call, context, "\(call.principalName) belongs to \(limitedToOrg) and cannot act for \(asked)")
             }
             call = call.scoped(to: limitedToOrg)
         }
@@ -63,14 +67,16 @@ struct MethodRunner: Sendable {
         case .plain(let handler):
             return try handler(call)
         case .read(let handler):
-            return try recordingDenial(call) {
-                try store.pool.read { db in
-                    try checkRecordScope(spec, call, limitedToOrg, db)
-                    return try handler(call.scoped(to: call.scopeOrg ?? limitedToOrg), db)
-                }
+            let body = { (db: Database) throws -> JSONValue in
+                try checkRecordScope(spec, call, limitedToOrg, db)
+                return try handler(call.scoped(to: call.scopeOrg ?? limitedToOrg), db)
+            }
+            return try recordingDenial(call, context) {
+                // A quick read on the event loop reads from that loop's own connection (no hop).
+                try context.onEventLoop ? store.threadReaders.read(body) : store.pool.read(body)
             }
         case .write(let handler):
-            return try recordingDenial(call) {
+            return try recordingDenial(call, context) {
                 try write(spec, call.scoped(to: call.scopeOrg ?? limitedToOrg), limitedToOrg, handler)
             }
         }
@@ -80,11 +86,11 @@ struct MethodRunner: Sendable {
     /// (GRDB transactions do not nest).
     private struct OutOfScope: Error { let message: String }
 
-    private func recordingDenial(_ call: Call, _ body: () throws -> JSONValue) throws -> JSONValue {
+    private func recordingDenial(_ call: Call, _ context: RequestContext, _ body: () throws -> JSONValue) throws -> JSONValue {
         do {
             return try body()
         } catch let error as OutOfScope {
-            throw deny(call, error.message)
+            throw deny(call, context, error.message)
         }
     }
 
@@ -104,7 +110,7 @@ struct MethodRunner: Sendable {
             let call = Call(method: spec.name, params: context.params, principal: principal,
                             connection: context.connection, logger: context.logger, scopeOrg: nil, now: now)
             let scope = principal.org.map { ", org \($0)" } ?? ""
-            throw deny(call, "\(principal.name) (roles: \(principal.roles.sorted().joined(separator: ", "))\(scope)) may not call \(spec.name)")
+            throw deny(call, context, "\(principal.name) (roles: \(principal.roles.sorted().joined(separator: ", "))\(scope)) may not call \(spec.name)")
         }
     }
 
@@ -142,7 +148,9 @@ struct MethodRunner: Sendable {
     }
 
     /// Records a denial in the audit trail (in its own transaction) and returns the error to throw.
-    private func deny(_ call: Call, _ message: String) -> RPCError {
+    /// A write must not block the event loop: there the request is handed to the workers instead.
+    private func deny(_ call: Call, _ context: RequestContext, _ message: String) -> any Error {
+        if context.onEventLoop { return RPCMethod.RunOnWorkers() }
         do {
             try store.pool.write { db in
                 try AuditStore(db).append(principal: call.principalName, method: call.method, target: nil,

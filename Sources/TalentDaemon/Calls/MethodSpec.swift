@@ -47,8 +47,8 @@ struct MethodSpec: Sendable {
     let access: Access
     let scope: Scope
     let body: Body
-    /// `.fast` (event loop, no I/O) and `.heavy` (bounded CPU pool); `.public` and `.mutating`
-    /// follow from `access` and `body`.
+    /// `.fast` (event loop, no I/O), `.quick` (reads a few rows by index on the event loop) and
+    /// `.heavy` (bounded CPU pool); `.public` and `.mutating` follow from `access` and `body`.
     let flags: RPCMethod.Flags
     /// With `.heavy`: which requests are heavy (default: all).
     var isHeavy: (@Sendable ([String: JSONValue]) -> Bool)? = nil
@@ -80,8 +80,9 @@ func plain(_ name: String, _ access: MethodSpec.Access, _ handler: @escaping @Se
 
 func read<S: DomainStore>(_ name: String, _ access: MethodSpec.Access,
                           _ handler: @escaping @Sendable (Call, S) throws -> JSONValue,
-                          scope: MethodSpec.Scope = .none, unscoped: Set<Role> = []) -> MethodSpec {
-    MethodSpec(name: name, access: access, scope: scope, body: .read { call, db in try handler(call, S(db)) }, flags: [],
+                          scope: MethodSpec.Scope = .none, unscoped: Set<Role> = [],
+                          flags: RPCMethod.Flags = []) -> MethodSpec {
+    MethodSpec(name: name, access: access, scope: scope, body: .read { call, db in try handler(call, S(db)) }, flags: flags,
                unscopedRoles: unscoped)
 }
 

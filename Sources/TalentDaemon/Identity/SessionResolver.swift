@@ -21,21 +21,46 @@ final class SessionResolver: Sendable {
     }
 
     func current(_ connection: ConnectionInfo) throws -> SessionPrincipal? {
-        let state = connection.session.withLockedValue { $0 }
-        let generation = self.generation
-        if let principal = state.principal {
-            if state.generation == generation { return principal }
+        switch lookup(connection) {
+        case .known(let principal):
+            return principal
+        case .stale(let principal, let generation):
             let reloaded = try store.pool.read { try SessionStore($0).reload(principal) }
             connection.session.withLockedValue { $0.principal = reloaded; $0.generation = generation }
             return reloaded
+        case .peer(let peer, let generation):
+            let bound = try store.pool.read { try SessionStore($0).peerSession(uid: peer.uid) }
+            connection.session.withLockedValue { state in
+                state.peerChecked = true
+                if state.principal == nil, let bound { state.principal = bound; state.generation = generation }
+            }
+            return connection.principal
         }
-        guard !state.peerChecked, let peer = connection.peer else { return nil }
-        let bound = try store.pool.read { try SessionStore($0).peerSession(uid: peer.uid) }
-        connection.session.withLockedValue { state in
-            state.peerChecked = true
-            if state.principal == nil, let bound { state.principal = bound; state.generation = generation }
+    }
+
+    /// The session as loaded, without reading the database (for quick reads on the event loop);
+    /// `RunOnWorkers` when it must be loaded or reloaded first.
+    func loaded(_ connection: ConnectionInfo) throws -> SessionPrincipal? {
+        guard case .known(let principal) = lookup(connection) else { throw RPCMethod.RunOnWorkers() }
+        return principal
+    }
+
+    private enum Lookup {
+        case known(SessionPrincipal?)
+        /// Loaded before a change to principals or tokens: reload it, at this generation.
+        case stale(SessionPrincipal, generation: Int)
+        /// Not logged in and the peer's uid not looked up yet.
+        case peer(PeerCredentials, generation: Int)
+    }
+
+    private func lookup(_ connection: ConnectionInfo) -> Lookup {
+        let state = connection.session.withLockedValue { $0 }
+        let generation = self.generation
+        if let principal = state.principal {
+            return state.generation == generation ? .known(principal) : .stale(principal, generation: generation)
         }
-        return connection.principal
+        guard !state.peerChecked, let peer = connection.peer else { return .known(nil) }
+        return .peer(peer, generation: generation)
     }
 
     /// Logs a connection in. `generation` is the one read before the login checked its secret,

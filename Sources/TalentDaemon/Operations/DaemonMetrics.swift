@@ -76,7 +76,7 @@ final class DaemonMetrics: Sendable {
             loginsThrottled.increment(by: Int64(now.throttled - counted.throttled))
             counted = now
         }
-        return registry.emitToString()
+        return registry.emitToString() + stats.requestExposition()
     }
 }
 

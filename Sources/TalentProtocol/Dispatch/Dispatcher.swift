@@ -42,6 +42,13 @@ public final class Dispatcher: Sendable {
     }
 
     public func process(line: ByteBuffer, connection: ConnectionInfo, on eventLoop: EventLoop) -> Outcome {
+        // Most lines are one valid request: its envelope is read without a tree for the object.
+        let plain = line.withUnsafeReadableBytes { bytes in
+            JSONParser.parseEnvelope(bytes, maxDepth: limits.maxDepth).flatMap(Request.valid)
+        }
+        if let plain {
+            return asLine(processRequest(plain, connection: connection, on: eventLoop, started: .now()))
+        }
         let parsed: Result<JSONValue, JSONParser.Failure> = line.withUnsafeReadableBytes { bytes in
             do throws(JSONParser.Failure) { return .success(try JSONParser.parse(bytes, maxDepth: limits.maxDepth)) } catch { return .failure(error) }
         }
@@ -53,12 +60,7 @@ public final class Dispatcher: Sendable {
             return .ready(Response.failureLine(id: .null, error: .parseError(failure.message)))
         }
         guard case .array(let entries) = value else {
-            switch processOne(value, connection: connection, on: eventLoop) {
-            case .none: return .none
-            case .ready(var bytes): bytes.append(0x0A); return .ready(bytes)
-            case .pending(let future):
-                return .pending(future.map { $0.map { $0 + [0x0A] } })
-            }
+            return asLine(processOne(value, connection: connection, on: eventLoop))
         }
         if entries.isEmpty {
             stats.recordProtocolError()
@@ -90,6 +92,15 @@ public final class Dispatcher: Sendable {
         })
     }
 
+    /// A single request's answer as a line.
+    private func asLine(_ outcome: Outcome) -> Outcome {
+        switch outcome {
+        case .none: return .none
+        case .ready(var bytes): bytes.append(0x0A); return .ready(bytes)
+        case .pending(let future): return .pending(future.map { $0.map { $0 + [0x0A] } })
+        }
+    }
+
     private static func batchLine(_ parts: [[UInt8]]) -> [UInt8] {
         var out: [UInt8] = [UInt8(ascii: "[")]
         for (i, part) in parts.enumerated() {
@@ -113,6 +124,11 @@ public final class Dispatcher: Sendable {
             Response.failure(id: failure.id, error: failure.error, into: &out)
             return .ready(out)
         }
+        return processRequest(request, connection: connection, on: eventLoop, started: started)
+    }
+
+    private func processRequest(_ request: Request, connection: ConnectionInfo, on eventLoop: EventLoop,
+                                started: NIODeadline) -> Outcome {
         guard let method = methods[request.method] else {
             return finish(request, connection: connection, statsKey: nil, started: started, .failure(.methodNotFound(request.method)))
         }
@@ -121,15 +137,20 @@ public final class Dispatcher: Sendable {
         } catch {
             return finish(request, connection: connection, statsKey: method.name, started: started, .failure(error))
         }
-        let context = RequestContext(method: method.name, params: request.params, connection: connection, logger: logger)
-        if method.flags.contains(.fast) {
-            return finish(request, connection: connection, statsKey: method.name, started: started, run(method, context))
+        if !method.flags.isDisjoint(with: [.fast, .quick]) {
+            let context = RequestContext(method: method.name, params: request.params, connection: connection,
+                                         logger: logger, onEventLoop: true)
+            if let result = run(method, context) {
+                return finish(request, connection: connection, statsKey: method.name, started: started, result)
+            }
         }
+        let context = RequestContext(method: method.name, params: request.params, connection: connection,
+                                     logger: logger, onEventLoop: false)
         let heavy = method.flags.contains(.heavy) && (method.isHeavy?(request.params) ?? true)
         let pool = heavy ? heavyWorkers : workers
         onWorkers.withLockedValue { $0 += 1 }
         let future = pool.runIfActive(eventLoop: eventLoop) { [self] in
-            run(method, context)
+            run(method, context) ?? .failure(.internalError())
         }.flatMapErrorThrowing { _ in
             Result<JSONValue, RPCError>.failure(.unavailable("the daemon is shutting down; retry shortly"))
         }.map { [self] result -> [UInt8]? in
@@ -140,11 +161,14 @@ public final class Dispatcher: Sendable {
         return .pending(future)
     }
 
-    private func run(_ method: RPCMethod, _ context: RequestContext) -> Result<JSONValue, RPCError> {
+    /// The handler's answer, or nil when it asked to run on the worker pool instead.
+    private func run(_ method: RPCMethod, _ context: RequestContext) -> Result<JSONValue, RPCError>? {
         do {
             return .success(try method.handler(context))
         } catch let error as RPCError {
             return .failure(error)
+        } catch is RPCMethod.RunOnWorkers where context.onEventLoop {
+            return nil
         } catch {
             // Not an error the handler meant to answer: log it for operators, answer a generic one.
             logger.error("handler failed", metadata: ["method": .string(method.name), "error": .string("\(error)")])

@@ -17,6 +17,15 @@ public struct RPCMethod: Sendable {
         /// CPU-bound (password hashing): runs on the small bounded pool, at most one thread per
         /// core, so a flood of such requests queues there instead of starving everything else.
         public static let heavy = Flags(rawValue: 1 << 3)
+        /// A quick read (a few rows by index): runs on the connection's event loop, from that
+        /// loop's own read connection, instead of hopping to the worker pool. Whatever might block
+        /// (a session to reload, a denial to audit) throws `RunOnWorkers` and runs there instead.
+        public static let quick = Flags(rawValue: 1 << 4)
+    }
+
+    /// Thrown by a `.quick` handler on the event loop: run this request on the worker pool.
+    public struct RunOnWorkers: Error {
+        public init() {}
     }
 
     public typealias Handler = @Sendable (RequestContext) throws -> JSONValue
@@ -43,6 +52,8 @@ public struct RequestContext: Sendable {
     public let params: [String: JSONValue]
     public let connection: ConnectionInfo
     public let logger: Logger
+    /// On the connection's event loop (`.fast` and `.quick`): nothing may block.
+    public let onEventLoop: Bool
 }
 
 /// The Unix credentials of the process at the other end of a connection (SO_PEERCRED).

@@ -55,6 +55,23 @@ public struct Request: Sendable {
     }
 
     private static let memberNames: Set<String> = ["jsonrpc", "id", "method", "params"]
+
+    /// The request the fast path found (`JSONParser.parseEnvelope`), when `validate` would
+    /// accept it as it is; nil for anything it would refuse or rewrite (an id written 1.0):
+    /// the line then goes the general way, which answers every error.
+    public static func valid(_ members: JSONParser.EnvelopeMembers) -> Request? {
+        guard members.jsonrpc == .string("2.0"), case .string(let method) = members.method else { return nil }
+        switch members.id {
+        case nil, .some(.string), .some(.int), .some(.null): break
+        default: return nil
+        }
+        switch members.params {
+        case nil: return Request(id: members.id, method: method, params: [:])
+        case .some(.object(let params)): return Request(id: members.id, method: method, params: params)
+        case .some(.array(let array)) where array.isEmpty: return Request(id: members.id, method: method, params: [:])
+        default: return nil
+        }
+    }
 }
 
 public struct EnvelopeFailure: Error, Sendable {

@@ -37,11 +37,12 @@ public struct JSONParser {
         try parse(Array(text.utf8), maxDepth: maxDepth)
     }
 
-    private let bytes: UnsafeRawBufferPointer
-    private let maxDepth: Int
-    private var index = 0
+    // Internal, not private: the envelope fast path (JSONParser+Envelope.swift) reads with them.
+    let bytes: UnsafeRawBufferPointer
+    let maxDepth: Int
+    var index = 0
 
-    private init(bytes: UnsafeRawBufferPointer, maxDepth: Int) {
+    init(bytes: UnsafeRawBufferPointer, maxDepth: Int) {
         self.bytes = bytes
         self.maxDepth = maxDepth
     }
@@ -50,7 +51,7 @@ public struct JSONParser {
         Failure(kind: kind, offset: index, message: message)
     }
 
-    private mutating func skipWhitespace() {
+    mutating func skipWhitespace() {
         while index < bytes.count {
             switch bytes[index] {
             case 0x20, 0x09, 0x0A, 0x0D: index += 1
@@ -59,7 +60,7 @@ public struct JSONParser {
         }
     }
 
-    private mutating func parseValue(depth: Int) throws(Failure) -> JSONValue {
+    mutating func parseValue(depth: Int) throws(Failure) -> JSONValue {
         guard index < bytes.count else { throw fail(.syntax, "unexpected end of input") }
         switch bytes[index] {
         case UInt8(ascii: "{"): return try parseObject(depth: depth)

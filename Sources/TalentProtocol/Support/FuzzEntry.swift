@@ -27,7 +27,19 @@ public enum FuzzEntry {
     }
 
     private static func parseAndAnswer(_ line: [UInt8]) {
-        guard let value = try? JSONParser.parse(line, maxDepth: 16) else { return }
+        let fast = line.withUnsafeBytes { JSONParser.parseEnvelope($0, maxDepth: 16).flatMap(Request.valid) }
+        guard let value = try? JSONParser.parse(line, maxDepth: 16) else {
+            precondition(fast == nil, "the envelope fast path accepted a line the parser refuses")
+            return
+        }
+        // The fast path finds exactly the request the general way finds, or leaves the line to it.
+        if let fast {
+            guard case .success(let general) = Request.validate(value) else {
+                preconditionFailure("the envelope fast path accepted a request the general way refuses")
+            }
+            precondition(fast.id == general.id && fast.method == general.method && fast.params == general.params,
+                         "the envelope fast path read a request differently")
+        }
         // What the writer makes of a parsed value parses again to the same text.
         let written = JSONWriter.string(value)
         guard let again = try? JSONParser.parse(written, maxDepth: 17) else {

@@ -6,17 +6,20 @@ import CEpoll
 #endif
 import Histogram
 
-/// The request template shared by every connection: `prefix + id + suffix` is one line.
+/// The request template shared by every connection: its parts joined by the request's id make
+/// one line. `$ID` in the params is replaced by the id too (unique over every connection), for
+/// writes whose params must differ from one request to the next.
 struct RequestTemplate: Sendable {
-    let prefix: [UInt8]   // {"jsonrpc":"2.0","method":"...","params":...,"id":
-    let suffix: [UInt8]   // }\n
+    /// {"jsonrpc":"2.0","method":"...","params":{..."  ID  "...},"id":  ID  }\n
+    let parts: [[UInt8]]
+
+    static let idPlaceholder = "$ID"
 
     init(method: String, paramsJSON: String?) {
         var text = "{\"jsonrpc\":\"2.0\",\"method\":\(jsonString(method))"
         if let paramsJSON { text += ",\"params\":\(paramsJSON)" }
-        text += ",\"id\":"
-        prefix = Array(text.utf8)
-        suffix = Array("}\n".utf8)
+        text += ",\"id\":" + Self.idPlaceholder + "}\n"
+        parts = text.split(separator: Self.idPlaceholder, omittingEmptySubsequences: false).map { Array($0.utf8) }
     }
 }
 
@@ -163,9 +166,10 @@ final class Worker: @unchecked Sendable {
             connection.outputOffset = 0
         }
         for _ in 0..<count {
-            connection.output.append(contentsOf: template.prefix)
-            appendDecimal(connection.nextID, to: &connection.output)
-            connection.output.append(contentsOf: template.suffix)
+            for (index, part) in template.parts.enumerated() {
+                if index > 0 { appendDecimal(connection.nextID, to: &connection.output) }
+                connection.output.append(contentsOf: part)
+            }
             connection.nextID += 1
             connection.sendTimes[(connection.ringHead + connection.inFlight) % connection.ring] = now
             connection.inFlight += 1

@@ -43,7 +43,7 @@ struct TalentBench: ParsableCommand {
     @Option(help: "The method to call.")
     var method: String = "system.ping"
 
-    @Option(help: "The params, as one line of JSON (an object); omitted by default.")
+    @Option(help: "The params, as one line of JSON (an object); omitted by default. $ID in it becomes the request's id, unique over all connections.")
     var params: String?
 
     @Option(help: "Event-loop threads for the connections.")
@@ -105,7 +105,8 @@ struct TalentBench: ParsableCommand {
         let template = RequestTemplate(method: method, paramsJSON: params)
         let threadCount = min(threads, connections)
         var shares = Array(repeating: [(fd: Int32, firstID: Int64)](), count: threadCount)
-        for (index, fd) in fds.enumerated() { shares[index % threadCount].append((fd, 1)) }
+        // Ids unique over every connection (for `$ID` in the params).
+        for (index, fd) in fds.enumerated() { shares[index % threadCount].append((fd, Int64(index) * 1_000_000_000 + 1)) }
         let start = nowNanos()
         let measureStart = start + UInt64(warmup * 1e9)
         let deadline = measureStart + UInt64(duration * 1e9)
