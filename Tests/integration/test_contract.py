@@ -210,7 +210,7 @@ CONTRACT_STEPS = [
     ("award_round.decide", lambda r: {"round": "CONTRACT-AW", "decisions": [
         {"nomination_id": r["nomination.submit"]["id"], "outcome": "awarded", "decision_ref": "QĐ 1/QĐ-TTg"}]}),
     ("award_round.results", {"round": "CONTRACT-AW"}),
-    ("events.list", {"after_seq": 0, "topics": ["appointment", "nomination"], "limit": 5}),
+    ("events.list", {"topics": ["appointment", "nomination"], "limit": 5}),
     # Nothing is written between these two, so no notification comes between their answers.
     ("events.subscribe", {"topics": ["appointment"]}),
     ("events.unsubscribe", {}),
