@@ -36,7 +36,7 @@ struct EventsCommand: TalentctlCommand {
     func run() throws {
         if follow { return try followEvents() }
         var params = topicParams
-        params["after_seq"] = .int(afterSeq ?? 0)
+        if let afterSeq { params["cursor"] = .string(String(afterSeq)) }  // an event's cursor is its seq
         let (events, _) = try global.withClient { try fetchPages($0, "events.list", params, items: "events", all: true) }
         for event in events { show(event) }
     }

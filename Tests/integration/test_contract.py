@@ -221,7 +221,7 @@ CONTRACT_STEPS = [
     ("duty.list", {"status": "done_late", "limit": 5}),
     ("kpi.report", {"org": "MOHA"}),
     ("kpi.report", {}),
-    ("events.list", {"after_seq": 0, "topics": ["appointment", "nomination"], "limit": 5}),
+    ("events.list", {"topics": ["appointment", "nomination"], "limit": 5}),
     # Nothing is written between these two, so no notification comes between their answers.
     ("events.subscribe", {"topics": ["appointment"]}),
     ("events.unsubscribe", {}),

@@ -21,18 +21,14 @@ struct EventMethods: Sendable {
         ["unsubscribed": .bool(bus.unsubscribe(call.connection))]
     }
 
-    /// One page of the events after `after_seq` (or `cursor`) the caller may see.
+    /// One page of the events the caller may see; as in `audit.list`, an event's cursor is its seq.
     func list(_ call: Call, _ store: EventStore) throws -> JSONValue {
         guard let principal = call.principal else { throw RPCError.unauthenticated() }
-        let head = try store.head()
-        var request = try call.page(defaultLimit: 100)
-        if request.cursor == nil, let after = try afterSeq(call, head: head) {
-            request = PageRequest(limit: request.limit, cursor: nil, after: after)
-        }
+        let request = try call.page(defaultLimit: 100)
         let view = bus.audience.view(of: principal, asked: try topics(call))
         let events = try store.page(after: request.after, view: view, limit: request.fetchLimit)
         return Page(events, request, cursor: { String($0.seq) })
-            .json("events", extra: ["head_seq": .int(head)], \.json)
+            .json("events", extra: ["head_seq": .int(try store.head())], \.json)
     }
 
     private func afterSeq(_ call: Call, head: Int64) throws -> Int64? {
