@@ -13,7 +13,7 @@ PYTHON ?= python3
 # System packages the build and the tests need (C headers for SQLite and Argon2; sqlite3 for
 # inspecting databases in tests and by hand; man-db and groff to check the man page renders;
 # prometheus for promtool, which checks system.metrics; systemd for systemd-analyze, which checks
-# Ops/systemd).
+# Ops/systemd; chromium, headless, opens the report `talentctl publish` writes).
 APT_PACKAGES := libsqlite3-dev libargon2-dev sqlite3 man-db groff-base prometheus systemd chromium
 PY_MODULES := pytest jsonschema
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
