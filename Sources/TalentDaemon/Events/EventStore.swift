@@ -12,10 +12,11 @@ struct EventStore: DomainStore {
     func record(seq: Int64, at timestamp: String, method: String, target: AuditTarget?, params: JSONValue,
                 result: JSONValue?, actorOrg: String?) throws {
         guard let draft = EventDraft(method: method, target: target, params: params, result: result, actorOrg: actorOrg) else { return }
-        try db.execute(sql: """
+        // Every write runs this inside the shared commit, beside the audit append: prepared once.
+        try db.cachedStatement(sql: """
             INSERT INTO event(seq, at, type, topic, org, target_type, target_id, summary)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [seq, timestamp, draft.kind.type, draft.kind.topic.rawValue, draft.org,
+            """).execute(arguments: [seq, timestamp, draft.kind.type, draft.kind.topic.rawValue, draft.org,
                              target?.type, target?.id, JSONWriter.string(draft.summary)])
     }
 
