@@ -68,8 +68,8 @@ class Conn:
 class BenchDaemon:
     """A talentd on a fresh database in a temporary directory, stopped (and removed) on exit."""
 
-    def __init__(self, talentd: str = TALENTD, prefix: str = "bench-", keep: bool = False):
-        self.talentd, self.keep = talentd, keep
+    def __init__(self, talentd: str = TALENTD, prefix: str = "bench-", keep: bool = False, config: dict | None = None):
+        self.talentd, self.keep, self.config = talentd, keep, config
         self.dir = Path(tempfile.mkdtemp(prefix=prefix, dir="/tmp"))
         self.db, self.socket = str(self.dir / "talent.db"), str(self.dir / "talentd.sock")
 
@@ -78,8 +78,12 @@ class BenchDaemon:
         subprocess.run([self.talentd, "init", "--db", self.db, "--admin-secret-file", str(secret_file)],
                        check=True, capture_output=True)
         self.log = open(self.dir / "talentd.log", "wb")
+        config = []
+        if self.config:
+            (self.dir / "talentd.json").write_text(json.dumps(self.config))
+            config = ["--config", str(self.dir / "talentd.json")]
         self.proc = subprocess.Popen([self.talentd, "serve", "--db", self.db, "--socket", self.socket,
-                                      "--log-level", "warning"], stdout=self.log, stderr=self.log)
+                                      "--log-level", "warning", *config], stdout=self.log, stderr=self.log)
         for _ in range(300):
             if os.path.exists(self.socket):
                 break
