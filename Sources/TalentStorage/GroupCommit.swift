@@ -9,25 +9,21 @@ import GRDB
 /// results are neither undone nor delayed. Entries are appended in queue order, so the audit
 /// chain stays in commit order.
 ///
-/// No thread of its own: the first writer to find nobody committing leads, commits one batch
-/// (its own write and whatever queued behind it), and hands the lead to the first writer still
-/// waiting, so no writer's answer waits for batches that came after it.
+/// One committer thread takes what is queued, commits it, answers it and takes the next batch.
+/// Writes are queued without waiting (`submit`), so one connection's pipelined writes can share
+/// a commit while keeping their order; `write` queues and waits, for callers on worker threads.
 public final class GroupCommit: @unchecked Sendable {
-    private final class Job {
+    private struct Job {
         let body: (Database) throws -> Void
-        let done = DispatchSemaphore(value: 0)
-        var failure: Error?
-        /// Set when this job must lead the next batch instead of receiving a result.
-        var leads = false
-        var finished = false
-
-        init(_ body: @escaping (Database) throws -> Void) { self.body = body }
+        /// Called on the committer thread once the batch is committed (nil) or with the failure.
+        let done: (Error?) -> Void
     }
 
     private let pool: DatabasePool
     private let lock = NSLock()
     private var queue: [Job] = []
-    private var leaderActive = false
+    private var committing = false
+    private let committer = DispatchQueue(label: "talent.group-commit")
     /// At most this many writes share one commit (bounds a transaction's size and its latency).
     private let maxBatch: Int
     /// Told how many writes each commit carried (metrics); set before serving.
@@ -41,32 +37,49 @@ public final class GroupCommit: @unchecked Sendable {
     /// Runs `body` in a transaction shared with the writes queued beside it; returns once that
     /// transaction is committed and synced. Errors thrown by `body` roll back its writes only.
     public func write<T>(_ body: @escaping (Database) throws -> T) throws -> T {
-        var result: T?
-        let job = Job { db in result = try body(db) }
-        let leadNow: Bool = lock.withLock {
-            queue.append(job)
-            if leaderActive { return false }
-            leaderActive = true
-            return true
+        var outcome: Result<T, Error>?
+        let answered = DispatchSemaphore(value: 0)
+        submit({ db in try body(db) }) { result in
+            outcome = result
+            answered.signal()
         }
-        if leadNow { lead() }
-        while true {
-            job.done.wait()
-            let (finished, leads) = lock.withLock { (job.finished, job.leads) }
-            if finished { break }
-            if leads { lead() }
-        }
-        if let failure = job.failure { throw failure }
-        return result!
+        answered.wait()
+        return try outcome!.get()
     }
 
-    /// Commits one batch from the head of the queue, answers its writers, passes the lead on.
-    private func lead() {
-        let batch: [Job] = lock.withLock {
-            let batch = Array(queue.prefix(maxBatch))
-            queue.removeFirst(batch.count)
-            return batch
+    /// Queues `body` behind every write queued before it and returns at once; `completion` gets
+    /// its result on the committer thread after the commit it shared is synced (or failed), and
+    /// must only hand the result on, never wait.
+    public func submit<T>(_ body: @escaping (Database) throws -> T, completion: @escaping (Result<T, Error>) -> Void) {
+        var result: T?
+        let job = Job(body: { db in result = try body(db) }) { failure in
+            if let failure { completion(.failure(failure)) } else { completion(.success(result!)) }
         }
+        let startCommitter: Bool = lock.withLock {
+            queue.append(job)
+            if committing { return false }
+            committing = true
+            return true
+        }
+        if startCommitter { committer.async { self.commitWhileQueued() } }
+    }
+
+    private func commitWhileQueued() {
+        while true {
+            let batch: [Job] = lock.withLock {
+                let batch = Array(queue.prefix(maxBatch))
+                queue.removeFirst(batch.count)
+                if batch.isEmpty { committing = false }
+                return batch
+            }
+            if batch.isEmpty { return }
+            commit(batch)
+        }
+    }
+
+    /// Commits one batch and answers each of its writers.
+    private func commit(_ batch: [Job]) {
+        var failures = [Error?](repeating: nil, count: batch.count)
         do {
             try pool.writeWithoutTransaction { db in
                 try db.inTransaction(.immediate) {
@@ -77,11 +90,11 @@ public final class GroupCommit: @unchecked Sendable {
                                 return .commit
                             }
                         } catch {
-                            job.failure = error
+                            failures[index] = error
                             // Some errors (a full disk, an I/O error) make SQLite roll back the
                             // whole transaction: then nothing after them may run outside it.
                             if !db.isInsideTransaction {
-                                for rest in batch[(index + 1)...] { rest.failure = error }
+                                for rest in (index + 1)..<batch.count { failures[rest] = error }
                                 throw error
                             }
                         }
@@ -91,19 +104,9 @@ public final class GroupCommit: @unchecked Sendable {
             }
         } catch {
             // The commit itself failed (a full disk, say): nothing of the batch was kept.
-            for job in batch where job.failure == nil { job.failure = error }
+            for index in batch.indices where failures[index] == nil { failures[index] = error }
         }
         onCommit?(batch.count)
-        let next: Job? = lock.withLock {
-            for job in batch { job.finished = true }
-            guard let first = queue.first else {
-                leaderActive = false
-                return nil
-            }
-            first.leads = true
-            return first
-        }
-        for job in batch { job.done.signal() }
-        next?.done.signal()
+        for (job, failure) in zip(batch, failures) { job.done(failure) }
     }
 }

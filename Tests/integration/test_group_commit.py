@@ -115,3 +115,55 @@ def test_every_acknowledged_group_committed_write_survives_kill_9_exactly_once(m
             "SELECT full_name, count(*) FROM person WHERE full_name LIKE 'Bền Vững %' GROUP BY full_name").fetchall())
     assert all(stored.get(name) == 1 for name in names), [n for n in names if stored.get(n) != 1][:5]
     assert all(count == 1 for count in stored.values())
+
+
+def writes_and_commits(conn: Conn) -> tuple[float, float]:
+    """Writes committed and commits made so far, from the daemon's metrics."""
+    text = conn.result("system.metrics")["text"]
+    values = {}
+    for line in text.splitlines():
+        for name in ("talentd_writes_per_commit_sum", "talentd_writes_per_commit_count"):
+            if line.startswith(name + " "):
+                values[name] = float(line.split()[1])
+    return values["talentd_writes_per_commit_sum"], values["talentd_writes_per_commit_count"]
+
+
+def test_one_connections_pipelined_writes_share_commits_and_keep_their_order(make_daemon):
+    d = make_daemon()
+    admin = d.login()
+    conn = d.login()
+    writes_before, commits_before = writes_and_commits(admin)
+    requests: list[tuple[str, dict]] = []
+    kinds: list[str] = []
+    for i in range(200):
+        kind, params = "create", {"full_name": f"Thứ Tự {i}"}
+        if i % 20 == 3:
+            params["national_id"] = f"0010990{i:05d}"
+        elif i % 20 == 4:
+            kind, params["national_id"] = "conflict", f"0010990{i - 1:05d}"  # the one sent just before holds it
+        elif i % 20 == 7:
+            params["idempotency_key"] = f"key-{i}"
+        elif i % 20 == 8:
+            kind, params = "replay", {"full_name": f"Thứ Tự {i - 1}", "idempotency_key": f"key-{i - 1}"}
+        requests.append(("person.create", params))
+        kinds.append(kind)
+        if i % 50 == 49:
+            requests.append(("person.search", {"q": "Thu Tu", "limit": 200}))  # a read behind writes
+            kinds.append("search")
+    answers = pipeline(conn, requests)
+    ids: list[int] = []
+    for kind, answer in zip(kinds, answers):
+        if kind == "search":
+            assert len(answer["result"]["persons"]) == len(ids), answer  # sees every write before it
+        elif kind == "conflict":
+            assert answer["error"]["data"]["reason"] == "conflict", answer
+        elif kind == "replay":
+            assert answer["result"]["person"]["id"] == ids[-1], answer
+        else:
+            ids.append(answer["result"]["person"]["id"])
+    assert ids == sorted(ids) and len(set(ids)) == 180  # committed in request order
+    writes_after, commits_after = writes_and_commits(admin)
+    writes, commits = writes_after - writes_before, commits_after - commits_before
+    assert writes >= 200
+    assert commits <= writes / 4, (writes, commits)  # one connection's pipelined writes shared commits
+    assert admin.result("audit.verify")["ok"] is True

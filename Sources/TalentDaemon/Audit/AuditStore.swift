@@ -14,12 +14,13 @@ struct AuditStore: DomainStore {
     /// successful change is also an event (same seq, same transaction): `result` (what the write
     /// answered) and `actorOrg` (the org of who made it) say which org it belongs to.
     @discardableResult
-    func append(principal: String, method: String, target: AuditTarget?, params: JSONValue,
+    /// `paramsText`, when given, is `params` already written as JSON (outside the shared commit).
+    func append(principal: String, method: String, target: AuditTarget?, params: JSONValue, paramsText: String? = nil,
                 outcome: String = "ok", at timestamp: String, result: JSONValue? = nil, actorOrg: String? = nil) throws -> Int64 {
         let (headSeq, prevHash) = try head()
         // Past any row too, so that a head set back by hand cannot make every write collide.
         let seq = max(headSeq, try Int64.fetchOne(db.cachedStatement(sql: "SELECT max(seq) FROM audit_entry")) ?? 0) + 1
-        let paramsText = JSONWriter.string(params)
+        let paramsText = paramsText ?? JSONWriter.string(params)
         let hash = AuditEntry.hash(seq: seq, at: timestamp, principal: principal, method: method, target: target,
                                    paramsText: paramsText, outcome: outcome, prevHash: prevHash)
         // Every write runs these (inside the shared commit): prepared once per connection.

@@ -16,6 +16,8 @@ struct Call: Sendable {
     /// When the call started, read once from the daemon's clock: every "now" and "today" a
     /// handler uses comes from here, so one call sees one date and tests can fix it.
     let now: Instant
+    /// What the method's `prepare` made of the params before the shared commit (see MethodSpec).
+    var prepared: (any Sendable)? = nil
 
     /// `now` as an ISO 8601 UTC timestamp, for recorded_at/updated_at columns.
     var timestamp: String { now.timestamp }

@@ -27,22 +27,82 @@ struct MethodRunner: Sendable {
         if case .read = spec.body {} else {
             precondition(!flags.contains(.quick), "\(spec.name): only a read can be quick (on the event loop)")
         }
-        return RPCMethod(spec.name, { context in try self.run(spec, context) }, flags: flags, isHeavy: spec.isHeavy)
+        var enqueue: RPCMethod.Enqueue?
+        if case .write(let handler) = spec.body, !flags.contains(.heavy) {
+            enqueue = { context, answer in self.enqueue(spec, handler, context, answer) }
+        }
+        return RPCMethod(spec.name, { context in try self.run(spec, context) }, flags: flags, isHeavy: spec.isHeavy,
+                         enqueue: enqueue)
     }
 
     private func run(_ spec: MethodSpec, _ context: RequestContext) throws -> JSONValue {
         do {
             return try authorizeAndRun(spec, context, now: clock.read())
         } catch let error as DatabaseError {
-            // What a store did not translate still reaches the client as a reason, never `internal`:
-            // a full disk (any read or write of any method) and any constraint failure.
-            if StorageErrors.isFullDisk(error) { throw RPCError.storageFull() }
-            guard let translated = ConstraintErrors.translate(error) else { throw error }
-            throw translated
+            throw Self.translated(error)
         }
     }
 
+    /// What a store did not translate still reaches the client as a reason, never `internal`:
+    /// a full disk (any read or write of any method) and any constraint failure.
+    private static func translated(_ error: DatabaseError) -> any Error {
+        if StorageErrors.isFullDisk(error) { return RPCError.storageFull() }
+        return ConstraintErrors.translate(error) ?? error
+    }
+
+    /// A write from its event loop, queued into the shared commit without waiting for it. The
+    /// checks are the ones `run` makes; when one of them would block (a session to reload, a
+    /// denial to audit) or fails, nothing is queued and the request runs on the workers, which
+    /// make them again and answer.
+    private func enqueue(_ spec: MethodSpec, _ handler: @escaping @Sendable (Call, Database) throws -> Change,
+                         _ context: RequestContext, _ answer: @escaping @Sendable (Result<JSONValue, Error>) -> Void) -> Bool {
+        guard let (call, limitedToOrg) = try? authorized(spec, context, now: clock.read()),
+              let job = try? writeJob(spec, call, limitedToOrg, handler) else { return false }
+        store.writes.submit(job) { result in
+            switch result {
+            case .success(let value):
+                answer(.success(value))
+            case .failure(let error as OutOfScope):
+                // Recorded like any denial, in a commit of its own behind this one.
+                store.writes.submit({ db in try recordDenial(call, db) }) { recorded in
+                    if case .failure(let failure) = recorded {
+                        call.logger.error("could not record a denial in the audit trail", metadata: ["error": "\(failure)"])
+                    }
+                    answer(.failure(RPCError.forbidden(error.message)))
+                }
+            case .failure(let error as DatabaseError):
+                answer(.failure(Self.translated(error)))
+            case .failure(let error):
+                answer(.failure(error))
+            }
+        }
+        return true
+    }
+
     private func authorizeAndRun(_ spec: MethodSpec, _ context: RequestContext, now: Instant) throws -> JSONValue {
+        let (call, limitedToOrg) = try authorized(spec, context, now: now)
+        switch spec.body {
+        case .plain(let handler):
+            return try handler(call)
+        case .read(let handler):
+            let body = { (db: Database) throws -> JSONValue in
+                try checkRecordScope(spec, call, limitedToOrg, db)
+                return try handler(call.scoped(to: call.scopeOrg ?? limitedToOrg), db)
+            }
+            return try recordingDenial(call, context) {
+                // A quick read on the event loop reads from that loop's own connection (no hop).
+                try context.onEventLoop ? store.threadReaders.read(body) : store.pool.read(body)
+            }
+        case .write(let handler):
+            return try recordingDenial(call, context) {
+                // Shared with the writes queued beside it (group commit), each in its own savepoint.
+                try store.writes.write(try writeJob(spec, call, limitedToOrg, handler))
+            }
+        }
+    }
+
+    /// Login, roles and the org param's scope: the call to run, and the org it is limited to.
+    private func authorized(_ spec: MethodSpec, _ context: RequestContext, now: Instant) throws -> (Call, String?) {
         let principal: SessionPrincipal?
         if case .anyone = spec.access {
             principal = context.connection.principal
@@ -63,23 +123,7 @@ struct MethodRunner: Sendable {
             }
             call = call.scoped(to: limitedToOrg)
         }
-        switch spec.body {
-        case .plain(let handler):
-            return try handler(call)
-        case .read(let handler):
-            let body = { (db: Database) throws -> JSONValue in
-                try checkRecordScope(spec, call, limitedToOrg, db)
-                return try handler(call.scoped(to: call.scopeOrg ?? limitedToOrg), db)
-            }
-            return try recordingDenial(call, context) {
-                // A quick read on the event loop reads from that loop's own connection (no hop).
-                try context.onEventLoop ? store.threadReaders.read(body) : store.pool.read(body)
-            }
-        case .write(let handler):
-            return try recordingDenial(call, context) {
-                try write(spec, call.scoped(to: call.scopeOrg ?? limitedToOrg), limitedToOrg, handler)
-            }
-        }
+        return (call, limitedToOrg)
     }
 
     /// A record found out of scope inside a transaction: the denial is recorded after it ends
@@ -121,13 +165,20 @@ struct MethodRunner: Sendable {
         }
     }
 
-    private func write(_ spec: MethodSpec, _ call: Call, _ limitedToOrg: String?,
-                       _ handler: @escaping @Sendable (Call, Database) throws -> Change) throws -> JSONValue {
-        guard let principal = call.principal else { throw RPCError.unauthenticated() }
+    /// A write's whole work inside the shared commit: idempotency, scope, the change, its audit
+    /// entry and its idempotency record.
+    private func writeJob(_ spec: MethodSpec, _ authorizedCall: Call, _ limitedToOrg: String?,
+                          _ handler: @escaping @Sendable (Call, Database) throws -> Change) throws -> (Database) throws -> JSONValue {
+        guard let principal = authorizedCall.principal else { throw RPCError.unauthenticated() }
+        var call = authorizedCall.scoped(to: authorizedCall.scopeOrg ?? limitedToOrg)
+        // What needs no database is done here, not in the shared commit, where writes run one
+        // after another.
+        if let prepare = spec.prepare { call.prepared = try prepare(call) }
         let key = call.string(IdempotencyStore.paramName)
         let digest = key.map { _ in IdempotencyStore.digest(method: spec.name, params: call.params) }
-        // Shared with the writes queued beside it (group commit), each in its own savepoint.
-        return try store.writes.write { db in
+        let auditParams = redacted(call)
+        let auditParamsText = JSONWriter.string(auditParams)
+        return { db in
             if let key, let digest {
                 let notBefore = UTCTime.format(Instant(seconds: call.now.seconds - Int(idempotencyRetentionSeconds), milliseconds: call.now.milliseconds))
                 if case .replay(let result) = try IdempotencyStore(db).lookup(
@@ -138,7 +189,8 @@ struct MethodRunner: Sendable {
             try checkRecordScope(spec, call, limitedToOrg, db)
             let change = try handler(call, db)
             try AuditStore(db).append(principal: principal.name, method: spec.name, target: change.target,
-                                      params: redacted(call), at: call.timestamp, result: change.result, actorOrg: principal.org)
+                                      params: auditParams, paramsText: auditParamsText, at: call.timestamp,
+                                      result: change.result, actorOrg: principal.org)
             if let key, let digest {
                 try IdempotencyStore(db).store(principalID: principal.id, key: key, method: spec.name,
                                                digest: digest, result: withoutSecrets(spec.name, change.result), at: call.timestamp)
@@ -152,14 +204,16 @@ struct MethodRunner: Sendable {
     private func deny(_ call: Call, _ context: RequestContext, _ message: String) -> any Error {
         if context.onEventLoop { return RPCMethod.RunOnWorkers() }
         do {
-            try store.pool.write { db in
-                try AuditStore(db).append(principal: call.principalName, method: call.method, target: nil,
-                                          params: redacted(call), outcome: "denied", at: call.timestamp)
-            }
+            try store.pool.write { db in try recordDenial(call, db) }
         } catch {
             call.logger.error("could not record a denial in the audit trail", metadata: ["error": "\(error)"])
         }
         return RPCError.forbidden(message)
+    }
+
+    private func recordDenial(_ call: Call, _ db: Database) throws {
+        try AuditStore(db).append(principal: call.principalName, method: call.method, target: nil,
+                                  params: redacted(call), outcome: "denied", at: call.timestamp)
     }
 
     private func withoutSecrets(_ method: String, _ result: JSONValue) -> JSONValue {
@@ -179,6 +233,6 @@ struct MethodRunner: Sendable {
 extension Call {
     func scoped(to org: String?) -> Call {
         Call(method: method, params: params, principal: principal, connection: connection, logger: logger,
-             scopeOrg: org, now: now)
+             scopeOrg: org, now: now, prepared: prepared)
     }
 }

@@ -55,6 +55,9 @@ struct MethodSpec: Sendable {
     /// Roles that see every org in this method although their principal has one (the award
     /// secretariat and council read every ministry's nominations); contract: `x-org-scope-exempt`.
     var unscopedRoles: Set<Role> = []
+    /// For a write: work on the params that needs no database (normalizing, folding), run before
+    /// the shared commit; the handler finds its result in `call.prepared`.
+    var prepare: (@Sendable (Call) throws -> any Sendable)? = nil
 
     var isMutating: Bool { if case .write = body { true } else { false } }
 }
@@ -88,7 +91,9 @@ func read<S: DomainStore>(_ name: String, _ access: MethodSpec.Access,
 
 func write<S: DomainStore>(_ name: String, _ access: MethodSpec.Access,
                            _ handler: @escaping @Sendable (Call, S) throws -> Change,
-                           scope: MethodSpec.Scope = .none, flags: RPCMethod.Flags = []) -> MethodSpec {
-    MethodSpec(name: name, access: access, scope: scope, body: .write { call, db in try handler(call, S(db)) }, flags: flags)
+                           scope: MethodSpec.Scope = .none, flags: RPCMethod.Flags = [],
+                           prepare: (@Sendable (Call) throws -> any Sendable)? = nil) -> MethodSpec {
+    MethodSpec(name: name, access: access, scope: scope, body: .write { call, db in try handler(call, S(db)) }, flags: flags,
+               prepare: prepare)
 }
 

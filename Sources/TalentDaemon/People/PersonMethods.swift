@@ -21,7 +21,7 @@ struct PersonMethods: Sendable {
 
     func create(_ call: Call, _ store: PersonStore) throws -> Change {
         _ = try call.requiredString("full_name")
-        let changes = try personChanges(call)
+        let changes = try call.prepared as? PersonChanges ?? personChanges(call)
         let ifDuplicate = IfDuplicate(rawValue: call.string("if_duplicate") ?? "warn") ?? .warn
         let duplicates = try store.possibleDuplicates(nameKey: changes.nameKey ?? "", birthDate: changes.text("birth_date"),
                                                       email: changes.text("email"), excluding: 0)
@@ -48,7 +48,8 @@ struct PersonMethods: Sendable {
 
     func update(_ call: Call, _ store: PersonStore) throws -> Change {
         let id = try call.requiredInt("id")
-        try store.update(id: id, version: try call.requiredInt("version"), try personChanges(call), at: call.timestamp)
+        try store.update(id: id, version: try call.requiredInt("version"), try call.prepared as? PersonChanges ?? personChanges(call),
+                         at: call.timestamp)
         let person = try store.require(id: id)
         let duplicates = try store.possibleDuplicates(nameKey: NameKey.fold(person.fullName), birthDate: person.birthDate,
                                                       email: person.email, excluding: id)
@@ -78,6 +79,9 @@ struct PersonMethods: Sendable {
         return Page(try store.list(employer: call.string("employer"), missing: missing, request), request, cursor: { String($0.id) })
             .json("persons") { $0.json(personalData: call.seesPersonalData) }
     }
+
+    /// `prepare` of create and update: their changes, worked out before the shared commit.
+    @Sendable func changes(_ call: Call) throws -> any Sendable { try personChanges(call) }
 
     /// The fields a create or update sets, from the params present: text in NFC, null clears.
     private func personChanges(_ call: Call) throws -> PersonChanges {

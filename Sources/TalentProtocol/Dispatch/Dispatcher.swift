@@ -13,6 +13,11 @@ public final class Dispatcher: Sendable {
         case ready([UInt8])
         /// The response line once a handler on the worker pool has finished.
         case pending(EventLoopFuture<[UInt8]?>)
+        /// The response line once a write queued into the shared commit has been committed. The
+        /// connection may read on: a write that follows can queue behind this one in order.
+        case queued(EventLoopFuture<[UInt8]?>)
+        /// Asked with `onlyQueuedWrite`: this line is not such a write; nothing was done with it.
+        case notNow
     }
 
     private let methods: [String: RPCMethod]
@@ -22,7 +27,8 @@ public final class Dispatcher: Sendable {
     private let workers: NIOThreadPool
     private let heavyWorkers: NIOThreadPool
     private let logger: Logger
-    /// Requests handed to a worker pool whose answer has not yet been made on its event loop.
+    /// Requests handed to a worker pool or queued into the shared commit whose answer has not yet
+    /// been made on its event loop.
     /// Shutdown waits for none before stopping the event loops the answers are delivered on.
     private let onWorkers = NIOLockedValueBox(0)
     public var requestsOnWorkers: Int { onWorkers.withLockedValue { $0 } }
@@ -41,10 +47,19 @@ public final class Dispatcher: Sendable {
         self.logger = logger
     }
 
-    public func process(line: ByteBuffer, connection: ConnectionInfo, on eventLoop: EventLoop) -> Outcome {
+    /// With `onlyQueuedWrite` (the connection still waits for answers of queued writes), the line
+    /// is taken only if it is a write that can queue behind them; anything else is `.notNow`.
+    public func process(line: ByteBuffer, connection: ConnectionInfo, on eventLoop: EventLoop,
+                        onlyQueuedWrite: Bool = false) -> Outcome {
         // Most lines are one valid request: its envelope is read without a tree for the object.
         let plain = line.withUnsafeReadableBytes { bytes in
             JSONParser.parseEnvelope(bytes, maxDepth: limits.maxDepth).flatMap(Request.valid)
+        }
+        if onlyQueuedWrite {
+            guard let plain, plain.id != nil, let method = methods[plain.method], method.enqueue != nil,
+                  (try? contract.paramsSchemas[method.name]!.validateMembers(plain.params, prefix: "")) != nil,
+                  let queued = enqueue(plain, method, connection: connection, on: eventLoop, started: .now()) else { return .notNow }
+            return asLine(queued)
         }
         if let plain {
             return asLine(processRequest(plain, connection: connection, on: eventLoop, started: .now()))
@@ -79,7 +94,8 @@ public final class Dispatcher: Sendable {
             switch outcome {
             case .none: futures.append(eventLoop.makeSucceededFuture(nil))
             case .ready(let bytes): futures.append(eventLoop.makeSucceededFuture(bytes))
-            case .pending(let future): futures.append(future); allReady = false
+            case .pending(let future), .queued(let future): futures.append(future); allReady = false
+            case .notNow: preconditionFailure("only asked of single requests")
             }
         }
         if allReady {
@@ -98,6 +114,8 @@ public final class Dispatcher: Sendable {
         case .none: return .none
         case .ready(var bytes): bytes.append(0x0A); return .ready(bytes)
         case .pending(let future): return .pending(future.map { $0.map { $0 + [0x0A] } })
+        case .queued(let future): return .queued(future.map { $0.map { $0 + [0x0A] } })
+        case .notNow: return .notNow
         }
     }
 
@@ -144,6 +162,9 @@ public final class Dispatcher: Sendable {
                 return finish(request, connection: connection, statsKey: method.name, started: started, result)
             }
         }
+        if let queued = enqueue(request, method, connection: connection, on: eventLoop, started: started) {
+            return queued
+        }
         let context = RequestContext(method: method.name, params: request.params, connection: connection,
                                      logger: logger, onEventLoop: false)
         let heavy = method.flags.contains(.heavy) && (method.isHeavy?(request.params) ?? true)
@@ -159,6 +180,35 @@ public final class Dispatcher: Sendable {
             return nil
         }
         return .pending(future)
+    }
+
+    /// A write queued into the shared commit from the event loop, or nil when it must run on the
+    /// worker pool instead (nothing was done with it then).
+    private func enqueue(_ request: Request, _ method: RPCMethod, connection: ConnectionInfo, on eventLoop: EventLoop,
+                         started: NIODeadline) -> Outcome? {
+        guard let enqueue = method.enqueue else { return nil }
+        let context = RequestContext(method: method.name, params: request.params, connection: connection,
+                                     logger: logger, onEventLoop: true)
+        let answered = eventLoop.makePromise(of: Result<JSONValue, RPCError>.self)
+        // Counted like requests on the workers: shutdown waits for its answer.
+        onWorkers.withLockedValue { $0 += 1 }
+        let queued = enqueue(context) { [logger] result in
+            answered.succeed(result.mapError { error in
+                if let error = error as? RPCError { return error }
+                logger.error("handler failed", metadata: ["method": .string(method.name), "error": .string("\(error)")])
+                return .internalError()
+            })
+        }
+        guard queued else {
+            onWorkers.withLockedValue { $0 -= 1 }
+            answered.succeed(.failure(.internalError()))  // nobody waits for it: the workers answer
+            return nil
+        }
+        return .queued(answered.futureResult.map { [self] result in
+            onWorkers.withLockedValue { $0 -= 1 }
+            if case .ready(let bytes) = finish(request, connection: connection, statsKey: method.name, started: started, result) { return bytes }
+            return nil
+        })
     }
 
     /// The handler's answer, or nil when it asked to run on the worker pool instead.

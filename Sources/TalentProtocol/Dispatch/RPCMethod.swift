@@ -29,6 +29,10 @@ public struct RPCMethod: Sendable {
     }
 
     public typealias Handler = @Sendable (RequestContext) throws -> JSONValue
+    /// Queues the request from its event loop without blocking and later hands its answer to
+    /// the callback (on any thread); returns false, having done nothing, when it must run on the
+    /// worker pool instead (a session to reload, a denial to audit).
+    public typealias Enqueue = @Sendable (RequestContext, @escaping @Sendable (Result<JSONValue, Error>) -> Void) -> Bool
 
     public let name: String
     public let flags: Flags
@@ -36,13 +40,17 @@ public struct RPCMethod: Sendable {
     /// For a `.heavy` method whose cost depends on the request: whether this one is heavy (a
     /// login with an API token needs no password hashing, so it need not queue behind hashes).
     public let isHeavy: (@Sendable ([String: JSONValue]) -> Bool)?
+    /// For a write that queues into a shared commit: a connection's pipelined writes are queued
+    /// in order, one behind the other, without waiting for each other's answers.
+    public let enqueue: Enqueue?
 
     public init(_ name: String, _ handler: @escaping Handler, flags: Flags = [],
-                isHeavy: (@Sendable ([String: JSONValue]) -> Bool)? = nil) {
+                isHeavy: (@Sendable ([String: JSONValue]) -> Bool)? = nil, enqueue: Enqueue? = nil) {
         self.name = name
         self.handler = handler
         self.flags = flags
         self.isHeavy = isHeavy
+        self.enqueue = enqueue
     }
 }
 

@@ -5,7 +5,9 @@ struct DrainEvent {}
 
 /// Serves one connection. Lines are answered strictly in the order they arrived (the pipelining
 /// guarantee in PROTOCOL.md): a line whose handler runs on the worker pool holds back the lines
-/// behind it until it is answered. Two bounds keep a client that writes without reading from
+/// behind it until it is answered. Writes are the exception that keeps the same order: a write
+/// queued into the shared commit lets the writes right behind it queue too, in order, so one
+/// connection's pipelined writes share commits; any other line waits for their answers. Two bounds keep a client that writes without reading from
 /// growing the daemon's memory: reading pauses while too many lines wait, and answering (and so
 /// reading) pauses while more than `maxUnsentBytesPerConnection` of answers wait for the client
 /// to read them (the channel is then not writable). A connection stuck that way past
@@ -22,7 +24,14 @@ final class RPCConnectionHandler: ChannelDuplexHandler {
     private let stats: ServerStats
     private let limits: Limits
     private var queue = CircularBuffer<Frame>()
+    /// A request runs on the worker pool: nothing behind it runs until it is answered.
     private var busy = false
+    /// Answers of writes queued into the shared commit, in request order, written as they come.
+    private var queuedWrites = CircularBuffer<QueuedAnswer>()
+    /// The next line was found not to be a write that could queue: it waits for those answers.
+    private var nextWaitsForWrites = false
+    /// Whether a request is still to be answered (pushed lines wait for it).
+    private var answering: Bool { busy || !queuedWrites.isEmpty }
     private var heldRead = false
     private var inputClosed = false
     private var unflushed = false
@@ -65,7 +74,7 @@ final class RPCConnectionHandler: ChannelDuplexHandler {
     /// A line the daemon sends unasked: written now, between lines, unless a request is running.
     private func pushed(_ line: ServerPush.Line, context: ChannelHandlerContext) {
         guard context.channel.isActive, !closing else { return connection.push.done(line) }
-        if busy { return heldPushes.append(line) }
+        if answering { return heldPushes.append(line) }
         writePushed(line, context: context)
         if !inReadBurst { flushIfNeeded(context: context) }
     }
@@ -95,7 +104,7 @@ final class RPCConnectionHandler: ChannelDuplexHandler {
         let due = lastActivityAt + idleTimeout
         context.eventLoop.assumeIsolated().scheduleTask(deadline: max(due, .now() + .milliseconds(100))) {
             guard context.channel.isActive, !self.closing else { return }
-            if !self.busy, self.queue.isEmpty, self.outputBlockedSince == nil,
+            if !self.answering, self.queue.isEmpty, self.outputBlockedSince == nil,
                NIODeadline.now() - self.lastActivityAt >= self.idleTimeout {
                 self.closeAfterWrites(context: context, grace: Self.stuckCloseGrace)
             } else {
@@ -121,7 +130,7 @@ final class RPCConnectionHandler: ChannelDuplexHandler {
     }
 
     func read(context: ChannelHandlerContext) {
-        if queue.count >= limits.maxQueuedPerConnection || readingStopped || !context.channel.isWritable || closing {
+        if queue.count + queuedWrites.count >= limits.maxQueuedPerConnection || readingStopped || !context.channel.isWritable || closing {
             heldRead = true
         } else {
             context.read()
@@ -173,7 +182,19 @@ final class RPCConnectionHandler: ChannelDuplexHandler {
     }
 
     private func processQueue(context: ChannelHandlerContext) {
-        while !busy, !closing, context.channel.isWritable, let frame = queue.popFirst() {
+        while !busy, !closing, context.channel.isWritable, let frame = queue.first {
+            if !queuedWrites.isEmpty {
+                guard !nextWaitsForWrites, case .line(let line) = frame,
+                      case .queued(let answer) = dispatcher.process(line: line, connection: connection, on: context.eventLoop,
+                                                                    onlyQueuedWrite: true) else {
+                    nextWaitsForWrites = true
+                    break
+                }
+                queue.removeFirst()
+                awaitQueued(answer, context: context)
+                continue
+            }
+            queue.removeFirst()
             switch frame {
             case .tooLarge:
                 write(Response.failureLine(id: .null, error: .tooLarge(
@@ -195,17 +216,50 @@ final class RPCConnectionHandler: ChannelDuplexHandler {
                         self.writeHeldPushes(context: context)
                         self.processQueue(context: context)
                     }
+                case .queued(let answer):
+                    awaitQueued(answer, context: context)
+                case .notNow:
+                    preconditionFailure("asked only with onlyQueuedWrite")
                 }
             }
         }
         if busy || closing { return }
         // Over the bound the answers must be flushed for the client to be able to take them.
         if !inReadBurst || !context.channel.isWritable { flushIfNeeded(context: context) }
-        if heldRead, queue.count < limits.maxQueuedPerConnection / 2, !readingStopped, context.channel.isWritable {
+        if heldRead, queue.count + queuedWrites.count < limits.maxQueuedPerConnection / 2, !readingStopped, context.channel.isWritable {
             heldRead = false
             context.read()
         }
         closeIfDone(context: context)
+    }
+
+    private final class QueuedAnswer {
+        var done = false
+        var bytes: [UInt8]?
+    }
+
+    private func awaitQueued(_ answer: EventLoopFuture<[UInt8]?>, context: ChannelHandlerContext) {
+        let slot = QueuedAnswer()
+        queuedWrites.append(slot)
+        answer.assumeIsolated().whenComplete { result in
+            slot.done = true
+            if case .success(let bytes) = result { slot.bytes = bytes }
+            self.writeAnsweredWrites(context: context)
+        }
+    }
+
+    /// Writes the queued writes' answers that are in, in request order, then goes on reading.
+    private func writeAnsweredWrites(context: ChannelHandlerContext) {
+        while let head = queuedWrites.first, head.done {
+            queuedWrites.removeFirst()
+            if let bytes = head.bytes, context.channel.isActive, !closing { write(bytes, context: context) }
+        }
+        if queuedWrites.isEmpty {
+            nextWaitsForWrites = false
+            writeHeldPushes(context: context)
+        }
+        if !inReadBurst { flushIfNeeded(context: context) }
+        processQueue(context: context)
     }
 
     private func write(_ bytes: [UInt8], context: ChannelHandlerContext) {
@@ -224,7 +278,7 @@ final class RPCConnectionHandler: ChannelDuplexHandler {
 
     /// After a half-close the client still has until the stuck-output timeout to read its answers.
     private func closeIfDone(context: ChannelHandlerContext) {
-        guard !busy, queue.isEmpty, inputClosed else { return }
+        guard !answering, queue.isEmpty, inputClosed else { return }
         closeAfterWrites(context: context, grace: .seconds(limits.stuckOutputTimeoutSeconds))
     }
 
@@ -258,7 +312,7 @@ final class RPCConnectionHandler: ChannelDuplexHandler {
             context.close(promise: nil)
             return
         }
-        if !busy, queue.isEmpty, readingStopped || now - lastActivityAt >= Self.drainQuietPeriod {
+        if !answering, queue.isEmpty, readingStopped || now - lastActivityAt >= Self.drainQuietPeriod {
             closeAfterWrites(context: context, grace: Self.drainStuckOutput)
             return
         }
