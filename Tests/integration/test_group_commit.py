@@ -7,6 +7,7 @@ import sqlite3
 import threading
 
 from conftest import Conn
+from test_quick_reads import PipelinedReader, run_until_refused
 
 CONNECTIONS = 8
 PER_CONNECTION = 150
@@ -167,3 +168,21 @@ def test_one_connections_pipelined_writes_share_commits_and_keep_their_order(mak
     assert writes >= 200
     assert commits <= writes / 4, (writes, commits)  # one connection's pipelined writes shared commits
     assert admin.result("audit.verify")["ok"] is True
+
+
+def test_a_disabled_principal_is_refused_from_the_next_pipelined_write(make_daemon):
+    d = make_daemon()
+    admin = d.login()
+    admin.result("principal.create", {"name": "pipelining-writer", "kind": "agent", "roles": ["ministry_agent"], "org": "MOH"})
+    token = admin.result("token.create", {"principal": "pipelining-writer", "label": "test"})["token"]
+    writer = PipelinedReader(d.login("pipelining-writer", token), method="person.create",
+                             params=lambda request_id: {"full_name": f"Ghi Liên Tục {request_id}"})
+
+    def disable() -> None:
+        assert admin.result("principal.disable", {"name": "pipelining-writer"})["status"] == "disabled"
+
+    before, after = run_until_refused(writer, disable)
+    assert before >= 200 and after >= 1, (before, after)
+    created = {p["full_name"] for p in admin.every("person.search", {"q": "Ghi Lien Tuc"}, limit=200)}
+    answered = {f"Ghi Liên Tục {i}" for i, a in writer.answers.items() if "result" in a}
+    assert created == answered  # nothing refused was written, nothing answered was lost

@@ -15,12 +15,12 @@ UNAUTHENTICATED = -32010
 
 
 class PipelinedReader(threading.Thread):
-    """Keeps `depth` org.get requests in flight on one connection until told to stop, noting
+    """Keeps `depth` org.get (or other) requests in flight on one connection until told to stop, noting
     when each was sent (before its bytes left) and what answered it."""
 
-    def __init__(self, conn: Conn, depth: int = 16):
+    def __init__(self, conn: Conn, depth: int = 16, method: str = "org.get", params=lambda request_id: {"code": "MOHA"}):
         super().__init__(daemon=True)
-        self.conn, self.depth = conn, depth
+        self.conn, self.depth, self.method, self.params = conn, depth, method, params
         self.sent: dict[int, float] = {}
         self.answers: dict[int, dict] = {}
         self.order: list[int] = []
@@ -29,7 +29,7 @@ class PipelinedReader(threading.Thread):
 
     def send(self, request_id: int) -> None:
         self.sent[request_id] = time.monotonic()
-        self.conn.send_json({"jsonrpc": "2.0", "id": request_id, "method": "org.get", "params": {"code": "MOHA"}})
+        self.conn.send_json({"jsonrpc": "2.0", "id": request_id, "method": self.method, "params": self.params(request_id)})
 
     def run(self) -> None:
         try:
