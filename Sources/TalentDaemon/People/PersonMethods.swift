@@ -35,11 +35,10 @@ struct PersonMethods: Sendable {
             return Change(result: ["person": existing.json(personalData: call.seesPersonalData), "warnings": .array([first.warning]),
                                    "created": false], target: target(first.id))
         }
-        let id = try store.insert(changes, at: call.timestamp)
-        let person = try store.require(id: id)
+        let person = try store.insert(changes, at: call.timestamp)
         return Change(result: ["person": person.json(personalData: call.seesPersonalData),
                                "warnings": .array(duplicates.map(\.warning)), "created": true],
-                      target: target(id))
+                      target: target(person.id))
     }
 
     func get(_ call: Call, _ store: PersonStore) throws -> JSONValue {

@@ -28,18 +28,21 @@ struct PersonStore: DomainStore {
         return person
     }
 
-    /// Inserts a person (values already validated and normalized); returns its id.
-    func insert(_ changes: PersonChanges, at timestamp: String) throws -> Int64 {
+    /// Inserts a person (values already validated and normalized); returns it as stored.
+    func insert(_ changes: PersonChanges, at timestamp: String) throws -> Person {
         var values = Self.columnValues(changes)
         values["created_at"] = timestamp
         values["updated_at"] = timestamp
         let columns = values.keys.sorted()
-        let sql = "INSERT INTO person(\(columns.joined(separator: ", "))) VALUES (\(columns.map { _ in "?" }.joined(separator: ", ")))"
-        try translatingConstraints {
+        // RETURNING: the stored row without reading it again (inserts run one by one in a shared commit).
+        let sql = "INSERT INTO person(\(columns.joined(separator: ", "))) VALUES (\(columns.map { _ in "?" }.joined(separator: ", "))) RETURNING *"
+        return try translatingConstraints {
             // One statement per set of columns given: a handful in practice.
-            try db.cachedStatement(sql: sql).execute(arguments: StatementArguments(columns.map { values[$0]! }))
+            guard let person = try Person.fetchOne(db.cachedStatement(sql: sql), arguments: StatementArguments(columns.map { values[$0]! })) else {
+                throw RPCError.internalError()
+            }
+            return person
         }
-        return db.lastInsertedRowID
     }
 
     /// Sets columns if `version` is still current, and bumps it. A stale version is `conflict`.
@@ -125,9 +128,9 @@ struct PersonStore: DomainStore {
     }
 
     /// The one constraint a client can hit (a CCCD already registered) as `conflict` naming its holder.
-    private func translatingConstraints(_ body: () throws -> Void) throws {
+    private func translatingConstraints<T>(_ body: () throws -> T) throws -> T {
         do {
-            try body()
+            return try body()
         } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE
             && (error.message ?? "").contains("person.national_id") {
             throw RPCError.conflict("this national_id is already registered to another person",
