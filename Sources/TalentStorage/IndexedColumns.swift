@@ -3,6 +3,7 @@ import GRDB
 /// The current row of a statement, read by column index. GRDB's `Row` first maps every column's
 /// lowercased name to its index, once per fetch: on a quick read (one row by its key) that cost
 /// several times SQLite's own lookup. Values are decoded straight from SQLite, as `Row` does.
+/// Valid only inside the `decode` closure it is given to (the statement moves on after it).
 public struct IndexedColumns {
     fileprivate let statement: SQLiteStatement
 
@@ -37,19 +38,24 @@ extension Statement {
     /// Decodes every row `arguments` select, by column index.
     public func allRows<T>(arguments: StatementArguments, _ decode: (IndexedColumns) throws -> T) throws -> [T] {
         // Stepped through GRDB (its checks, its errors); nothing decoded but what `decode` reads.
+        // The cursor resets the statement when it goes: it must outlive every `decode`.
         let steps = try Step.fetchCursor(self, arguments: arguments)
-        var rows: [T] = []
-        while try steps.next() != nil {
-            rows.append(try decode(IndexedColumns(statement: sqliteStatement)))
+        return try withExtendedLifetime(steps) {
+            var rows: [T] = []
+            while try steps.next() != nil {
+                rows.append(try decode(IndexedColumns(statement: sqliteStatement)))
+            }
+            return rows
         }
-        return rows
     }
 
     /// Decodes the first row `arguments` select, by column index; nil when there is none.
     public func firstRow<T>(arguments: StatementArguments, _ decode: (IndexedColumns) throws -> T) throws -> T? {
         let steps = try Step.fetchCursor(self, arguments: arguments)
-        guard try steps.next() != nil else { return nil }
-        return try decode(IndexedColumns(statement: sqliteStatement))
+        return try withExtendedLifetime(steps) {
+            guard try steps.next() != nil else { return nil }
+            return try decode(IndexedColumns(statement: sqliteStatement))
+        }
     }
 }
 
