@@ -195,6 +195,13 @@ public enum Daemon {
                                   idempotencyRetentionSeconds: config.idempotencyRetentionSeconds)
         let writesPerCommit = domains.system.prometheus.writesPerCommit
         store.writes.onCommit = { writes in writesPerCommit.record(Double(writes)) }
+        // A quick read's snapshot is shared with the reads after it on the same event loop until
+        // that loop has finished its current batch of work (then it must not hold the WAL back).
+        store.threadReaders.endOfRound = { end in
+            guard let loop = MultiThreadedEventLoopGroup.currentEventLoop else { return false }
+            loop.execute(end)
+            return true
+        }
         let server: RPCServer
         var metricsServer: MetricsHTTPServer?
         do {

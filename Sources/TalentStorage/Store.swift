@@ -100,7 +100,9 @@ public final class Store: Sendable {
         self.migrations = migrations
         self.pool = try DatabasePool(path: path, configuration: configuration)
         self.writes = GroupCommit(pool: pool)
-        self.threadReaders = ThreadReaders(path: path, busyTimeout: busyTimeout)
+        let commits = CommitCount()
+        pool.add(transactionObserver: commits, extent: .databaseLifetime)
+        self.threadReaders = ThreadReaders(path: path, busyTimeout: busyTimeout, commits: commits)
         // WAL alone makes commits durable only at checkpoints; FULL syncs the WAL on every
         // commit, which is what "acknowledged means durable" needs. Set on the writer after the
         // pool opens: GRDB's WAL set-up runs after prepareDatabase and sets NORMAL (found by

@@ -1,5 +1,5 @@
-import GRDB
 import TalentProtocol
+import TalentStorage
 
 /// The kinds of organization, in listing order: ministries, ministerial agencies, central cities,
 /// provinces, then the rest.
@@ -10,19 +10,22 @@ enum OrgKind: String, ContractEnum {
 }
 
 /// One row of `org`.
-struct Org: FetchableRecord, Sendable {
+struct Org: Sendable {
     var code: String
     var kind: String
     var name: String
     var nameEn: String?
     var parent: String?
 
-    init(row: Row) {
-        code = row["code"]
-        kind = row["kind"]
-        name = row["name"]
-        nameEn = row["name_en"]
-        parent = row["parent"]
+    /// What a query selects for `init`, in its order.
+    static let columns = "code, kind, name, name_en, parent"
+
+    init(_ row: IndexedColumns) throws {
+        code = try row.string(0)
+        kind = try row.string(1)
+        name = try row.string(2)
+        nameEn = row.nullableString(3)
+        parent = row.nullableString(4)
     }
 
     var json: JSONValue {

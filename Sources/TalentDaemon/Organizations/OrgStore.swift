@@ -1,5 +1,6 @@
 import GRDB
 import TalentProtocol
+import TalentStorage
 
 /// The SQL of organizations, bound to one request's transaction or snapshot.
 struct OrgStore: DomainStore {
@@ -22,21 +23,24 @@ struct OrgStore: DomainStore {
     /// One page of orgs in listing order, after the org coded `page.cursor`.
     func list(kind: OrgKind?, _ page: PageRequest) throws -> [Org] {
         if let kind {
-            return try Org.fetchAll(db, sql: "SELECT * FROM org WHERE kind = ? AND code > ? ORDER BY code LIMIT ?",
-                                    arguments: [kind.rawValue, page.cursor ?? "", page.fetchLimit])
+            return try db.makeStatement(sql: "SELECT \(Org.columns) FROM org WHERE kind = ? AND code > ? ORDER BY code LIMIT ?")
+                .allRows(arguments: [kind.rawValue, page.cursor ?? "", page.fetchLimit], Org.init)
         }
         guard let after = page.cursor else {
-            return try Org.fetchAll(db, sql: "SELECT * FROM org ORDER BY \(Self.kindRank), code LIMIT ?", arguments: [page.fetchLimit])
+            return try db.makeStatement(sql: "SELECT \(Org.columns) FROM org ORDER BY \(Self.kindRank), code LIMIT ?")
+                .allRows(arguments: [page.fetchLimit], Org.init)
         }
-        return try Org.fetchAll(db, sql: """
-            SELECT * FROM org WHERE (\(Self.kindRank), code) > (SELECT \(Self.kindRank), code FROM org WHERE code = ?)
+        return try db.makeStatement(sql: """
+            SELECT \(Org.columns) FROM org WHERE (\(Self.kindRank), code) > (SELECT \(Self.kindRank), code FROM org WHERE code = ?)
             ORDER BY \(Self.kindRank), code LIMIT ?
-            """, arguments: [after, page.fetchLimit])
+            """).allRows(arguments: [after, page.fetchLimit], Org.init)
     }
+
+    private static let findSQL = "SELECT \(Org.columns) FROM org WHERE code = ?"
 
     func find(code: String) throws -> Org? {
         // Cached: preparing costs more than the read itself (GRDB's authorizer visits every column).
-        try Org.fetchOne(db.cachedStatement(sql: "SELECT * FROM org WHERE code = ?"), arguments: [code])
+        try db.cachedStatement(sql: Self.findSQL).firstRow(arguments: [code], Org.init)
     }
 
     func require(code: String) throws -> Org {

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import TalentProtocol
+import TalentStorage
 
 /// A person's gender as recorded (optional).
 enum Gender: String, ContractEnum {
@@ -36,7 +37,7 @@ struct PossibleDuplicate: Sendable {
 }
 
 /// One row of `person`.
-struct Person: FetchableRecord, Sendable {
+struct Person: Sendable {
     var id: Int64
     var version: Int64
     var fullName: String
@@ -54,24 +55,28 @@ struct Person: FetchableRecord, Sendable {
     var createdAt: String
     var updatedAt: String
 
-    init(row: Row) throws {
-        id = row["id"]
-        version = row["version"]
-        fullName = row["full_name"]
-        birthDate = row["birth_date"]
-        gender = row["gender"]
-        nationality = row["nationality"]
-        overseasVietnamese = row["overseas_vietnamese"]
-        residenceCountry = row["residence_country"]
-        email = row["email"]
-        phone = row["phone"]
-        nationalID = row["national_id"]
-        let fieldsJSON: String? = row["fields"]
-        fields = try fieldsJSON.map { try JSONDecoder().decode([String].self, from: Data($0.utf8)) }
-        highestDegree = row["highest_degree"]
-        employer = row["employer"]
-        createdAt = row["created_at"]
-        updatedAt = row["updated_at"]
+    /// What a query selects for `init`, in its order (qualified: some queries join).
+    static let columns = ["id", "version", "full_name", "birth_date", "gender", "nationality", "overseas_vietnamese",
+                          "residence_country", "email", "phone", "national_id", "fields", "highest_degree", "employer",
+                          "created_at", "updated_at"].map { "person.\($0)" }.joined(separator: ", ")
+
+    init(_ row: IndexedColumns) throws {
+        id = try row.int64(0)
+        version = try row.int64(1)
+        fullName = try row.string(2)
+        birthDate = row.nullableString(3)
+        gender = row.nullableString(4)
+        nationality = row.nullableString(5)
+        overseasVietnamese = try row.bool(6)
+        residenceCountry = row.nullableString(7)
+        email = row.nullableString(8)
+        phone = row.nullableString(9)
+        nationalID = row.nullableString(10)
+        fields = try row.nullableString(11).map { try JSONDecoder().decode([String].self, from: Data($0.utf8)) }
+        highestDegree = row.nullableString(12)
+        employer = row.nullableString(13)
+        createdAt = try row.string(14)
+        updatedAt = try row.string(15)
     }
 
     /// Members that only admin, hr_official and auditor see (`Call.seesPersonalData`).

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import TalentProtocol
+import TalentStorage
 
 /// The SQL of the people registry, bound to one request's transaction or snapshot.
 ///
@@ -16,9 +17,11 @@ struct PersonStore: DomainStore {
     static let textColumns = ["birth_date", "gender", "nationality", "residence_country", "email", "phone",
                               "national_id", "highest_degree", "employer"]
 
+    private static let findSQL = "SELECT \(Person.columns) FROM person WHERE id = ?"
+
     func find(id: Int64) throws -> Person? {
         // Cached: preparing costs more than the read itself (GRDB's authorizer visits every column).
-        try Person.fetchOne(db.cachedStatement(sql: "SELECT * FROM person WHERE id = ?"), arguments: [id])
+        try db.cachedStatement(sql: Self.findSQL).firstRow(arguments: [id], Person.init)
     }
 
     func require(id: Int64, field: String = "id") throws -> Person {
@@ -92,11 +95,11 @@ struct PersonStore: DomainStore {
     /// page. `words` are folded (letters and digits only), so quoting them is safe.
     func search(words: [String], _ page: PageRequest) throws -> [Person] {
         let match = words.map { "\"\($0)\"*" }.joined(separator: " AND ")
-        return try Person.fetchAll(db.cachedStatement(sql: """
-            SELECT person.* FROM person_name JOIN person ON person.id = person_name.rowid
+        return try db.cachedStatement(sql: """
+            SELECT \(Person.columns) FROM person_name JOIN person ON person.id = person_name.rowid
             WHERE person_name MATCH ? AND person_name.rowid > ?
             ORDER BY person_name.rowid LIMIT ?
-            """), arguments: [match, page.after, page.fetchLimit])
+            """).allRows(arguments: [match, page.after, page.fetchLimit], Person.init)
     }
 
     /// Persons in id order, one page: those whose employer is `employer` (case ignored) and who
@@ -112,8 +115,8 @@ struct PersonStore: DomainStore {
             conditions.append("(\(column) IS NULL OR \(column) = '')")
         }
         arguments.append(page.fetchLimit)
-        return try Person.fetchAll(db, sql: "SELECT * FROM person WHERE \(conditions.joined(separator: " AND ")) ORDER BY id LIMIT ?",
-                                   arguments: StatementArguments(arguments))
+        return try db.makeStatement(sql: "SELECT \(Person.columns) FROM person WHERE \(conditions.joined(separator: " AND ")) ORDER BY id LIMIT ?")
+            .allRows(arguments: StatementArguments(arguments), Person.init)
     }
 
     private static func columnValues(_ changes: PersonChanges) -> [String: DatabaseValueConvertible?] {

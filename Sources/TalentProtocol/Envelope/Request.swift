@@ -84,6 +84,8 @@ public struct EnvelopeFailure: Error, Sendable {
 /// Response bytes, written by hand in a fixed member order so that `jsonrpc` and `id` come first.
 public enum Response {
     public static func success(id: JSONValue, result: JSONValue, into out: inout [UInt8]) {
+        // Room for a typical record at once, rather than growing through every power of two.
+        out.reserveCapacity(out.count + 512)
         out.append(contentsOf: #"{"jsonrpc":"2.0","id":"#.utf8)
         JSONWriter.write(id, into: &out)
         out.append(contentsOf: #","result":"#.utf8)

@@ -20,7 +20,8 @@ public final class Schema: @unchecked Sendable {  // immutable after init
     let types: Set<String>?
     let enumValues: [JSONValue]?
     let properties: [String: Schema]
-    let required: Set<String>
+    /// Sorted once here, not on every request: the first one missing is the one reported.
+    let required: [String]
     let additionalProperties: Schema??  // nil: allowed; .some(nil): forbidden; .some(schema): validated
     let items: Schema?
     let minItems: Int?, maxItems: Int?
@@ -29,6 +30,8 @@ public final class Schema: @unchecked Sendable {  // immutable after init
     /// The bounds as exact integers when they are integers: Int64 values above 2^53 do not fit a Double.
     let minimumInt: Int64?, maximumInt: Int64?
     let pattern: (source: String, regex: Regex<AnyRegexOutput>)?
+    /// The same pattern matched without `Regex`, when it is a run of character classes (most are).
+    let classPattern: ClassPattern?
     let format: String?
     let formatHint: String?
     let anyOf: [Schema]?
@@ -77,7 +80,7 @@ public final class Schema: @unchecked Sendable {  // immutable after init
             props[name] = try Schema(sub, components: components, path: "\(path).\(name)")
         }
         properties = props
-        required = Set((object["required"]?.arrayValue ?? []).compactMap(\.stringValue))
+        required = Set((object["required"]?.arrayValue ?? []).compactMap(\.stringValue)).sorted()
         switch object["additionalProperties"] {
         case nil, .bool(true)?: additionalProperties = nil
         case .bool(false)?: additionalProperties = .some(nil)
@@ -96,8 +99,10 @@ public final class Schema: @unchecked Sendable {  // immutable after init
             do { pattern = (source, try Regex(source)) } catch {
                 throw CompileError(description: "\(path): invalid pattern \(source): \(error)")
             }
+            classPattern = ClassPattern(source)
         } else {
             pattern = nil
+            classPattern = nil
         }
         format = object["format"]?.stringValue
         multiline = object["x-multiline"] == .bool(true)
@@ -135,7 +140,7 @@ public final class Schema: @unchecked Sendable {  // immutable after init
             }
             if let maxLength, length > maxLength { throw .invalidParams(field: field, "\(field) must be at most \(maxLength) characters") }
             // JSON Schema patterns are not anchored: they match anywhere unless they say ^ and $.
-            if let pattern, (try? pattern.regex.firstMatch(in: s)) == nil {
+            if let pattern, !(classPattern?.matches(s) ?? ((try? pattern.regex.firstMatch(in: s)) != nil)) {
                 throw .invalidParams(field: field, formatHint.map { "\(field) must be \($0), not \"\(s)\"" }
                                                    ?? "\(field) must match \(pattern.source)")
             }
@@ -171,7 +176,7 @@ public final class Schema: @unchecked Sendable {  // immutable after init
     /// Validates an object's members; `prefix` is prepended to member names in field paths
     /// (empty for top-level params).
     public func validateMembers(_ members: [String: JSONValue], prefix: String) throws(RPCError) {
-        for name in required.sorted() where members[name] == nil {
+        for name in required where members[name] == nil {
             throw .invalidParams(field: prefix + name, "\(prefix + name) is required")
         }
         for (name, member) in members {
