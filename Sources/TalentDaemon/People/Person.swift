@@ -56,9 +56,12 @@ struct Person: Sendable {
     var updatedAt: String
 
     /// What a query selects for `init`, in its order (qualified: some queries join).
-    static let columns = ["id", "version", "full_name", "birth_date", "gender", "nationality", "overseas_vietnamese",
-                          "residence_country", "email", "phone", "national_id", "fields", "highest_degree", "employer",
-                          "created_at", "updated_at"].map { "person.\($0)" }.joined(separator: ", ")
+    static let columns = columnNames.map { "person.\($0)" }.joined(separator: ", ")
+    /// The same for an INSERT's RETURNING clause, which takes no table names.
+    static let returnedColumns = columnNames.joined(separator: ", ")
+    private static let columnNames = ["id", "version", "full_name", "birth_date", "gender", "nationality", "overseas_vietnamese",
+                                      "residence_country", "email", "phone", "national_id", "fields", "highest_degree",
+                                      "employer", "created_at", "updated_at"]
 
     init(_ row: IndexedColumns) throws {
         id = try row.int64(0)

@@ -38,10 +38,10 @@ struct PersonStore: DomainStore {
         values["updated_at"] = timestamp
         let columns = values.keys.sorted()
         // RETURNING: the stored row without reading it again (inserts run one by one in a shared commit).
-        let sql = "INSERT INTO person(\(columns.joined(separator: ", "))) VALUES (\(columns.map { _ in "?" }.joined(separator: ", "))) RETURNING *"
+        let sql = "INSERT INTO person(\(columns.joined(separator: ", "))) VALUES (\(columns.map { _ in "?" }.joined(separator: ", "))) RETURNING \(Person.returnedColumns)"
         return try translatingConstraints {
             // One statement per set of columns given: a handful in practice.
-            guard let person = try Person.fetchOne(db.cachedStatement(sql: sql), arguments: StatementArguments(columns.map { values[$0]! })) else {
+            guard let person = try db.cachedStatement(sql: sql).firstRow(arguments: StatementArguments(columns.map { values[$0]! }), Person.init) else {
                 throw RPCError.internalError()
             }
             return person
