@@ -14,7 +14,7 @@ struct AppointmentStore: DomainStore {
         """
 
     func find(id: Int64) throws -> Appointment? {
-        try Appointment.fetchOne(db, sql: "\(Self.select) WHERE a.id = ?", arguments: [id])
+        try Appointment.fetchOne(db.cachedStatement(sql: "\(Self.select) WHERE a.id = ?"), arguments: [id])
     }
 
     func require(id: Int64) throws -> Appointment {
@@ -27,16 +27,16 @@ struct AppointmentStore: DomainStore {
     /// The org of an appointment, for record scoping (nil: no such appointment).
     func org(id: Int64?) throws -> String? {
         guard let id else { return nil }
-        return try String.fetchOne(db, sql: "SELECT org FROM appointment WHERE id = ?", arguments: [id])
+        return try String.fetchOne(db.cachedStatement(sql: "SELECT org FROM appointment WHERE id = ?"), arguments: [id])
     }
 
     /// The kind of an org (nil: no such org), which decides the ranks it may use.
     func orgKind(code: String) throws -> OrgKind? {
-        try String.fetchOne(db, sql: "SELECT kind FROM org WHERE code = ?", arguments: [code]).flatMap(OrgKind.init)
+        try String.fetchOne(db.cachedStatement(sql: "SELECT kind FROM org WHERE code = ?"), arguments: [code]).flatMap(OrgKind.init)
     }
 
     func personExists(id: Int64) throws -> Bool {
-        try Bool.fetchOne(db, sql: "SELECT 1 FROM person WHERE id = ?", arguments: [id]) != nil
+        try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM person WHERE id = ?"), arguments: [id]) != nil
     }
 
     struct Filter {
@@ -80,11 +80,12 @@ struct AppointmentStore: DomainStore {
     func insert(_ p: Proposal, by principal: String, at timestamp: String, today: String) throws -> Int64 {
         try translatingConstraints(id: nil, org: p.org, post: p.post, program: p.program, personID: p.personID,
                                    termStart: p.termStart, termEnd: p.termEnd, endDate: nil, today: today) {
-            try db.execute(sql: """
+            // Prepared once per connection: compiling it compiles the table's six clash triggers.
+            try db.cachedStatement(sql: """
                 INSERT INTO appointment(org, post, program, person_id, term_start, term_end, equivalent_rank,
                                         decision_ref, salary_coefficient, state, proposed_by, proposed_at, updated_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'proposed', ?, ?, ?)
-                """, arguments: [p.org, p.post.rawValue, p.program, p.personID, p.termStart, p.termEnd, p.equivalentRank.rawValue,
+                """).execute(arguments: [p.org, p.post.rawValue, p.program, p.personID, p.termStart, p.termEnd, p.equivalentRank.rawValue,
                                  p.decisionRef, p.salaryCoefficient?.thousandths, principal, timestamp, timestamp])
         }
         return db.lastInsertedRowID
@@ -109,8 +110,8 @@ struct AppointmentStore: DomainStore {
                             set assignments: String, _ arguments: StatementArguments, at timestamp: String) throws {
         try translatingConstraints(id: a.id, org: a.org, post: a.post, program: a.program, personID: a.personID,
                                    termStart: a.termStart, termEnd: a.termEnd, endDate: endDate ?? a.endDate, today: today) {
-            try db.execute(sql: "UPDATE appointment SET \(assignments), updated_at = ? WHERE id = ?",
-                           arguments: arguments + [timestamp, a.id])
+            try db.cachedStatement(sql: "UPDATE appointment SET \(assignments), updated_at = ? WHERE id = ?")
+                .execute(arguments: arguments + [timestamp, a.id])
         }
     }
 
