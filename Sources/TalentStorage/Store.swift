@@ -12,6 +12,8 @@ public final class Store: Sendable {
     public let writes: GroupCommit
     /// Quick reads on the thread they arrive on (the event loops): see `ThreadReaders`.
     public let threadReaders: ThreadReaders
+    /// Checkpoints the WAL off the committer thread.
+    private let checkpointer: Checkpointer
     private let migrations: Migrations
 
     public enum OpenError: Error, CustomStringConvertible {
@@ -113,6 +115,11 @@ public final class Store: Sendable {
         // temporary file, which then took two pwrite calls per page of every write (measured:
         // 26 per person.create). In memory it is a copy, discarded when the savepoint ends.
         try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA temp_store = MEMORY") }
+        checkpointer = try Checkpointer(path: path)
+        try pool.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA wal_autocheckpoint = \(Checkpointer.backstopPages)")
+        }
+        pool.add(transactionObserver: checkpointer, extent: .databaseLifetime)
     }
 
     /// How many migrations have been applied: the schema version reported by `system.info`.
@@ -153,6 +160,7 @@ public final class Store: Sendable {
 
     /// Checkpoints the WAL and closes every connection.
     public func close() throws {
+        try checkpointer.stop()
         try pool.writeWithoutTransaction { try $0.checkpoint(.truncate) }
         try pool.close()
     }

@@ -25,27 +25,23 @@ def test_2000_proposals_through_repeated_sigkill_exist_exactly_once(make_daemon)
         "person_id": person, "term_start": "2026-01-01", "equivalent_rank": "department_director",
     }) for n in range(PROPOSALS)]
 
-    kills = []
-    done = threading.Event()
-
-    def killer():
-        # Kill mid-run, several times; each time the daemon comes back on the same socket and file.
-        while len(kills) < KILLS and not done.wait(0.6):
-            d.kill9()
-            kills.append(time.monotonic())
-            time.sleep(0.2)  # the client sees a refused socket for a moment
-            d.start()
-
-    thread = threading.Thread(target=killer)
-    thread.start()
-    try:
-        with Client(d.socket, max_tries=20, backoff_max=1.0) as client:
-            client.login("admin", d.admin_secret)
-            results = list(client.pipeline(calls, return_exceptions=False))  # automatic idempotency keys
-    finally:
-        done.set()
-        thread.join(timeout=30)
-    assert len(kills) == KILLS, f"the daemon was killed {len(kills)} times: the run ended too early to test anything"
+    # Killed after a quarter, a half... of the answers came in, with more requests in flight, so
+    # the kills land mid-run however fast the daemon is; it comes back on the same socket and
+    # file 0.2 s later, while the client retries.
+    kill_after = {PROPOSALS * (k + 1) // (KILLS + 1) for k in range(KILLS)}
+    kills, restarts, results = [], [], []
+    with Client(d.socket, max_tries=20, backoff_max=1.0) as client:
+        client.login("admin", d.admin_secret)
+        for result in client.pipeline(calls, return_exceptions=False):  # automatic idempotency keys
+            results.append(result)
+            if len(results) in kill_after:
+                d.kill9()
+                kills.append(time.monotonic())
+                restarts.append(threading.Timer(0.2, d.start))
+                restarts[-1].start()
+    for restart in restarts:
+        restart.join(timeout=30)
+    assert len(kills) == KILLS
 
     assert len(results) == PROPOSALS
     assert len({r["id"] for r in results}) == PROPOSALS
