@@ -3,8 +3,10 @@ write never undoes the writes committed beside it, every acknowledged write surv
 exactly once, and the audit chain stays whole and in commit order."""
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
+import time
 
 from conftest import Conn
 from test_quick_reads import PipelinedReader, run_until_refused
@@ -186,3 +188,19 @@ def test_a_disabled_principal_is_refused_from_the_next_pipelined_write(make_daem
     created = {p["full_name"] for p in admin.every("person.search", {"q": "Ghi Lien Tuc"}, limit=200)}
     answered = {f"Ghi Liên Tục {i}" for i, a in writer.answers.items() if "result" in a}
     assert created == answered  # nothing refused was written, nothing answered was lost
+
+
+def test_the_wal_is_checkpointed_into_the_database_file_while_writes_go_on(make_daemon):
+    d = make_daemon()
+    conn = d.login()
+    size_before = os.path.getsize(d.db)
+    for n in range(10):
+        pipeline(conn, [("person.create", {"full_name": f"Kiểm Điểm {n} {i}"}) for i in range(300)])
+    # The writer's own checkpoint waits for 16,384 WAL pages (64 MiB), far more than these writes
+    # make: the database file grows only if checkpoints run beside them.
+    deadline = time.monotonic() + 10
+    while os.path.getsize(d.db) <= size_before and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert os.path.getsize(d.db) > size_before
+    assert os.path.getsize(d.db + "-wal") < 64 << 20
+    conn.close()
