@@ -2,6 +2,10 @@ import GRDB
 import TalentProtocol
 
 /// The SQL of award rounds, nominations, screening and reviews.
+///
+/// The statements of nomination.submit (its lookups, inserts and read-back) are prepared once per
+/// connection and kept (`cachedStatement`): ministries load nominations in bulk through the one
+/// committer thread, where compiling a statement each call cost more than running it.
 struct AwardStore: DomainStore {
     let db: Database
 
@@ -10,7 +14,7 @@ struct AwardStore: DomainStore {
     // MARK: Rounds
 
     func round(code: String) throws -> AwardRound? {
-        try AwardRound.fetchOne(db, sql: "SELECT * FROM award_round WHERE code = ?", arguments: [code])
+        try AwardRound.fetchOne(db.cachedStatement(sql: "SELECT * FROM award_round WHERE code = ?"), arguments: [code])
     }
 
     func requireRound(code: String) throws -> AwardRound {
@@ -71,15 +75,19 @@ struct AwardStore: DomainStore {
     // MARK: Register lookups
 
     func orgExists(_ code: String) throws -> Bool {
-        try Bool.fetchOne(db, sql: "SELECT 1 FROM org WHERE code = ?", arguments: [code]) != nil
+        try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM org WHERE code = ?"), arguments: [code]) != nil
     }
 
     /// The full names of these persons; a missing id is absent from the answer.
     func personNames(_ ids: [Int64]) throws -> [Int64: String] {
-        guard !ids.isEmpty else { return [:] }
-        let rows = try Row.fetchAll(db, sql: "SELECT id, full_name FROM person WHERE id IN (\(ids.map { _ in "?" }.joined(separator: ",")))",
-                                    arguments: StatementArguments(ids))
-        return Dictionary(uniqueKeysWithValues: rows.map { ($0["id"], $0["full_name"]) })
+        // One id at a time: a fixed statement, prepared once per connection, where an IN list of
+        // as many placeholders as members would be compiled anew for each length.
+        let statement = try db.cachedStatement(sql: "SELECT full_name FROM person WHERE id = ?")
+        var names: [Int64: String] = [:]
+        for id in ids {
+            if let name = try String.fetchOne(statement, arguments: [id]) { names[id] = name }
+        }
+        return names
     }
 
     /// Active principals holding the reviewer role, by name.
@@ -103,7 +111,8 @@ struct AwardStore: DomainStore {
     private static let selectNomination = "SELECT n.*, r.code AS round_code FROM nomination n JOIN award_round r ON r.id = n.round_id"
 
     func nomination(id: Int64) throws -> Nomination? {
-        guard var nomination = try Nomination.fetchOne(db, sql: "\(Self.selectNomination) WHERE n.id = ?", arguments: [id]) else { return nil }
+        guard var nomination = try Nomination.fetchOne(db.cachedStatement(sql: "\(Self.selectNomination) WHERE n.id = ?"),
+                                                        arguments: [id]) else { return nil }
         nomination.persons = try persons(of: [id])[id] ?? []
         return nomination
     }
@@ -123,10 +132,17 @@ struct AwardStore: DomainStore {
 
     private func persons(of ids: [Int64]) throws -> [Int64: [(id: Int64, name: String)]] {
         guard !ids.isEmpty else { return [:] }
-        return Self.groupPersons(try Row.fetchAll(db, sql: """
+        return Self.groupPersons(try Row.fetchAll(inList(ids, """
             SELECT np.nomination_id, p.id, p.full_name FROM nomination_person np JOIN person p ON p.id = np.person_id
             WHERE np.nomination_id IN (\(ids.map { _ in "?" }.joined(separator: ","))) ORDER BY np.nomination_id, p.id
-            """, arguments: StatementArguments(ids)))
+            """), arguments: StatementArguments(ids)))
+    }
+
+    /// A statement with an `IN (?, …)` list over `ids`: the one-id form, which every nomination
+    /// write reads its answer back with, is prepared once per connection; longer lists (list
+    /// pages) vary without bound and are compiled each time.
+    private func inList(_ ids: [Int64], _ sql: String) throws -> Statement {
+        ids.count == 1 ? try db.cachedStatement(sql: sql) : try db.makeStatement(sql: sql)
     }
 
     private func persons(round: AwardRound) throws -> [Int64: [(id: Int64, name: String)]] {
@@ -144,17 +160,17 @@ struct AwardStore: DomainStore {
 
     /// The live nomination of a round already naming this person, if any.
     func liveNomination(round: AwardRound, person: Int64) throws -> (id: Int64, org: String, asMember: Bool)? {
-        try Row.fetchOne(db, sql: """
+        try Row.fetchOne(db.cachedStatement(sql: """
             SELECT n.id, n.org, n.kind FROM nomination_person np JOIN nomination n ON n.id = np.nomination_id
             WHERE np.round_id = ? AND np.person_id = ? AND np.live = 1
-            """, arguments: [round.id, person]).map { (id: $0["id"], org: $0["org"], asMember: ($0["kind"] as String) == "collective") }
+            """), arguments: [round.id, person]).map { (id: $0["id"], org: $0["org"], asMember: ($0["kind"] as String) == "collective") }
     }
 
     /// Live nominations of an org in a category of a round.
     func liveCount(round: AwardRound, org: String, category: String) throws -> Int64 {
-        try Int64.fetchOne(db, sql: """
+        try Int64.fetchOne(db.cachedStatement(sql: """
             SELECT count(*) FROM nomination WHERE round_id = ? AND org = ? AND category = ? AND status = 'submitted'
-            """, arguments: [round.id, org, category]) ?? 0
+            """), arguments: [round.id, org, category]) ?? 0
     }
 
     struct NewNomination {
@@ -164,16 +180,17 @@ struct AwardStore: DomainStore {
     }
 
     func insert(_ n: NewNomination, by principal: String, at timestamp: String) throws -> Int64 {
-        try db.execute(sql: """
+        // Prepared once per connection, like the nominee rows below: bulk loads run them per nomination.
+        try db.cachedStatement(sql: """
             INSERT INTO nomination(round_id, category, kind, org, person_id, collective_name, citation, achievements, status,
                                    submitted_by, submitted_at, updated_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'submitted', ?, ?, ?)
-            """, arguments: [n.round.id, n.category.key, n.category.kind.rawValue, n.org, n.personID, n.collectiveName,
+            """).execute(arguments: [n.round.id, n.category.key, n.category.kind.rawValue, n.org, n.personID, n.collectiveName,
                              n.citation, JSONWriter.string(n.achievements), principal, timestamp, timestamp])
         let id = db.lastInsertedRowID
+        let member = try db.cachedStatement(sql: "INSERT INTO nomination_person(nomination_id, round_id, person_id, live) VALUES (?, ?, ?, 1)")
         for person in n.personID.map({ [$0] }) ?? n.members {
-            try db.execute(sql: "INSERT INTO nomination_person(nomination_id, round_id, person_id, live) VALUES (?, ?, ?, 1)",
-                           arguments: [id, n.round.id, person])
+            try member.execute(arguments: [id, n.round.id, person])
         }
         return id
     }
@@ -227,9 +244,9 @@ struct AwardStore: DomainStore {
 
     func gates(_ ids: [Int64]) throws -> [Int64: Gates] {
         guard !ids.isEmpty else { return [:] }
-        let screens = try Screen.fetchAll(db, sql: """
+        let screens = try Screen.fetchAll(inList(ids, """
             SELECT * FROM nomination_screen WHERE nomination_id IN (\(ids.map { _ in "?" }.joined(separator: ","))) ORDER BY agency
-            """, arguments: StatementArguments(ids))
+            """), arguments: StatementArguments(ids))
         let grouped = Dictionary(grouping: screens, by: \.nominationID)
         return Dictionary(uniqueKeysWithValues: ids.map { ($0, Gates(screens: grouped[$0] ?? [])) })
     }

@@ -2,6 +2,10 @@ import GRDB
 import TalentProtocol
 
 /// The SQL of applications, their stage history, and the expert records acceptance creates.
+///
+/// The statements of application.submit (its lookups, inserts and read-back) are prepared once per
+/// connection and kept (`cachedStatement`): ministries load applications in bulk through the one
+/// committer thread, where compiling a statement each call cost more than running it.
 struct ApplicationStore: DomainStore {
     let db: Database
 
@@ -16,7 +20,7 @@ struct ApplicationStore: DomainStore {
         """
 
     func find(id: Int64) throws -> Application? {
-        try Application.fetchOne(db, sql: "\(Self.select) WHERE a.id = ?", arguments: [id])
+        try Application.fetchOne(db.cachedStatement(sql: "\(Self.select) WHERE a.id = ?"), arguments: [id])
     }
 
     func require(id: Int64, field: String = "id") throws -> Application {
@@ -29,9 +33,9 @@ struct ApplicationStore: DomainStore {
     /// The org of an application's campaign, for record scoping (nil: no such application).
     func org(id: Int64?) throws -> String? {
         guard let id else { return nil }
-        return try String.fetchOne(db, sql: """
+        return try String.fetchOne(db.cachedStatement(sql: """
             SELECT c.org FROM application a JOIN campaign c ON c.id = a.campaign_id WHERE a.id = ?
-            """, arguments: [id])
+            """), arguments: [id])
     }
 
     func history(id: Int64) throws -> [StageChange] {
@@ -39,7 +43,7 @@ struct ApplicationStore: DomainStore {
     }
 
     func personExists(id: Int64) throws -> Bool {
-        try Bool.fetchOne(db, sql: "SELECT 1 FROM person WHERE id = ?", arguments: [id]) != nil
+        try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM person WHERE id = ?"), arguments: [id]) != nil
     }
 
     struct Submission {
@@ -54,12 +58,13 @@ struct ApplicationStore: DomainStore {
     /// naming the first (the UNIQUE index `application_once` decides).
     func insert(_ s: Submission, by principal: String, at timestamp: String) throws -> Int64 {
         do {
-            try db.execute(sql: """
+            // Prepared once per connection: bulk loads run it per application.
+            try db.cachedStatement(sql: """
                 INSERT INTO application(campaign_id, person_id, source, referred_by, note, stage, submitted_by, submitted_at, updated_at)
                 VALUES (?, ?, ?, ?, ?, 'applied', ?, ?, ?)
-                """, arguments: [s.campaign.id, s.personID, s.source.rawValue, s.referredBy, s.note, principal, timestamp, timestamp])
+                """).execute(arguments: [s.campaign.id, s.personID, s.source.rawValue, s.referredBy, s.note, principal, timestamp, timestamp])
         } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE {
-            let other = try Int64.fetchOne(db, sql: "SELECT id FROM application WHERE campaign_id = ? AND person_id = ?",
+            let other = try Int64.fetchOne(db.cachedStatement(sql: "SELECT id FROM application WHERE campaign_id = ? AND person_id = ?"),
                                            arguments: [s.campaign.id, s.personID])
             throw RPCError.conflict("person \(s.personID) already applied to campaign \(s.campaign.code): application \(other.map(String.init) ?? "?")"
                                     + "; a person applies once per campaign", details: ["application_id": other.map(JSONValue.int) ?? .null])
@@ -85,9 +90,9 @@ struct ApplicationStore: DomainStore {
     }
 
     private func record(_ id: Int64, from: ApplicationStage?, to: ApplicationStage, by principal: String, note: String?, at timestamp: String) throws {
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             INSERT INTO application_stage(application_id, from_stage, to_stage, at, by, note) VALUES (?, ?, ?, ?, ?, ?)
-            """, arguments: [id, from?.rawValue, to.rawValue, timestamp, principal, note])
+            """).execute(arguments: [id, from?.rawValue, to.rawValue, timestamp, principal, note])
     }
 
     /// Applications of a campaign in id order, one page.

@@ -9,10 +9,12 @@ struct CampaignStore: DomainStore {
     init(_ db: Database) { self.db = db }
 
     func find(code: String) throws -> Campaign? {
-        guard var campaign = try Campaign.fetchOne(db, sql: "SELECT * FROM campaign WHERE code = ?", arguments: [code]) else { return nil }
-        campaign.criteria = try Criterion.fetchAll(db, sql: """
+        // Prepared once per connection: every application.submit of a bulk load looks its campaign up.
+        guard var campaign = try Campaign.fetchOne(db.cachedStatement(sql: "SELECT * FROM campaign WHERE code = ?"),
+                                                   arguments: [code]) else { return nil }
+        campaign.criteria = try Criterion.fetchAll(db.cachedStatement(sql: """
             SELECT * FROM campaign_criterion WHERE campaign_id = ? ORDER BY position
-            """, arguments: [campaign.id])
+            """), arguments: [campaign.id])
         return campaign
     }
 
@@ -26,7 +28,7 @@ struct CampaignStore: DomainStore {
     /// The org of a campaign, for record scoping (nil: no such campaign).
     func org(code: String?) throws -> String? {
         guard let code else { return nil }
-        return try String.fetchOne(db, sql: "SELECT org FROM campaign WHERE code = ?", arguments: [code])
+        return try String.fetchOne(db.cachedStatement(sql: "SELECT org FROM campaign WHERE code = ?"), arguments: [code])
     }
 
     func orgExists(_ code: String) throws -> Bool {
