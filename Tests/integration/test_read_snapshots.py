@@ -107,8 +107,8 @@ def test_event_loops_hold_no_snapshot_once_quick_reads_stop(make_daemon):
     for conn in readers:
         for _ in range(32):
             assert "result" in conn.read_json()
-    # Enough writes to fill the WAL past its automatic checkpoint (1000 pages) several times: a
-    # checkpoint can only start it over if no reader still holds a snapshot from before them.
+    # Enough writes to fill several checkpoints' worth of WAL (the daemon checkpoints after
+    # commits): a checkpoint can only start it over if no reader still holds a snapshot from before them.
     wal = d.db + "-wal"
     version = person["version"]
     for i in range(600):
