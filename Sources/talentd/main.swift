@@ -8,9 +8,10 @@ struct Talentd: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "The talentd daemon: the system of record for the national talent and chief-engineer program.",
         discussion: """
-        Serves JSON-RPC 2.0 (one JSON value per line) on a Unix socket, keeping its data in SQLite.
-        Paths resolve as: the flag, then $TALENT_SOCKET / $TALENT_DB, then the config file, then
-        ./var/talentd.sock and ./var/talent.db. The protocol is described in Protocol/PROTOCOL.md.
+        Serves JSON-RPC 2.0 (one JSON value per line) on a Unix socket, keeping its
+        data in SQLite. Paths resolve as: the flag, then $TALENT_SOCKET / $TALENT_DB,
+        then the config file, then ./var/talentd.sock and ./var/talent.db. The
+        protocol is described in Protocol/PROTOCOL.md.
 
         Typical use:
           talentd init --db ./var/talent.db --admin-secret-file ./var/admin.secret
@@ -86,10 +87,11 @@ struct Serve: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Serve the JSON-RPC protocol on a Unix socket until SIGTERM or SIGINT.",
         discussion: """
-        The socket is created with mode 0660. If another daemon already listens on it, serve
-        refuses to start; a stale socket file (nothing listening) is replaced. On SIGTERM or
-        SIGINT the daemon stops accepting connections, finishes requests already received (up to
-        drain_timeout_s, default 10 s), closes the database, removes the socket and exits 0.
+        The socket is created with mode 0660. If another daemon already listens on
+        it, serve refuses to start; a stale socket file (nothing listening) is
+        replaced. On SIGTERM or SIGINT the daemon stops accepting connections,
+        finishes requests already received (up to drain_timeout_s, default 10 s),
+        closes the database, removes the socket and exits 0.
 
         The config file is JSON; see Ops/config/talentd.example.json for every key.
         """
