@@ -81,9 +81,9 @@ def test_every_acknowledged_group_committed_write_survives_kill_9_exactly_once(m
     stop = threading.Event()
 
     def writer(n: int) -> None:
-        conn = d.login()
         i = 0
         try:
+            conn = d.login()
             while not stop.is_set():
                 batch = [("person.create", {"full_name": f"Bền Vững {n} {i + k}"}) for k in range(8)]
                 for k, answer in enumerate(pipeline(conn, batch)):

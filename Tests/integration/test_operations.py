@@ -272,6 +272,10 @@ def test_metrics_over_the_socket_and_http_pass_promtool_and_name_no_principal(ma
 
 def test_metrics_listen_is_off_by_default_and_the_flag_turns_it_on(make_daemon):
     d = make_daemon()
+    # The start-up line may reach the log just after the socket accepts.
+    deadline = time.monotonic() + 10
+    while "metrics=off" not in d.log() and time.monotonic() < deadline:
+        time.sleep(0.05)
     assert "metrics=off" in d.log(), d.log()
     assert d.stop() == 0
     port = free_port()
