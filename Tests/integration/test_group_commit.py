@@ -9,6 +9,7 @@ import threading
 import time
 
 from conftest import Conn
+from test_operations import sample
 from test_quick_reads import PipelinedReader, run_until_refused
 
 CONNECTIONS = 8
@@ -123,12 +124,7 @@ def test_every_acknowledged_group_committed_write_survives_kill_9_exactly_once(m
 def writes_and_commits(conn: Conn) -> tuple[float, float]:
     """Writes committed and commits made so far, from the daemon's metrics."""
     text = conn.result("system.metrics")["text"]
-    values = {}
-    for line in text.splitlines():
-        for name in ("talentd_writes_per_commit_sum", "talentd_writes_per_commit_count"):
-            if line.startswith(name + " "):
-                values[name] = float(line.split()[1])
-    return values["talentd_writes_per_commit_sum"], values["talentd_writes_per_commit_count"]
+    return sample(text, "talentd_writes_per_commit_sum"), sample(text, "talentd_writes_per_commit_count")
 
 
 def test_one_connections_pipelined_writes_share_commits_and_keep_their_order(make_daemon):

@@ -37,7 +37,7 @@ final class DaemonMetrics: Sendable {
             registry.makeGauge(descriptor: MetricNameDescriptor(namespace: "talentd", metricName: name, unitName: unit, helpText: help))
         }
         openConnections = gauge("connections", "open", "Connections open now.")
-        queued = gauge("requests", "on_workers", "Requests handed to the worker pools and not answered yet (queued or running).")
+        queued = gauge("requests", "on_workers", "Requests handed to the worker pools or queued into the shared commit, not answered yet.")
         databaseBytes = gauge("database", "bytes", "Size of the SQLite database file.")
         walBytes = gauge("wal", "bytes", "Size of the SQLite write-ahead log.")
         auditHeadSeq = gauge("audit_head", "seq", "Sequence number of the newest audit entry.")
