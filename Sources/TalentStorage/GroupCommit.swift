@@ -28,6 +28,9 @@ public final class GroupCommit: @unchecked Sendable {
     private let maxBatch: Int
     /// Told how many writes each commit carried (metrics); set before serving.
     public var onCommit: (@Sendable (Int) -> Void)?
+    /// Runs in each transaction after its writes, before it commits: work done once per commit
+    /// rather than per write (indexing). Its failure fails the whole commit. Set before serving.
+    public var beforeCommit: (@Sendable (Database) throws -> Void)?
 
     public init(pool: DatabasePool, maxBatch: Int = 256) {
         self.pool = pool
@@ -99,6 +102,7 @@ public final class GroupCommit: @unchecked Sendable {
                             }
                         }
                     }
+                    try beforeCommit?(db)
                     return .commit
                 }
             }

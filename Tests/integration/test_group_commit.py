@@ -75,6 +75,52 @@ def test_a_failing_write_never_undoes_the_writes_committed_beside_it(make_daemon
     assert taken["id"] in targets
 
 
+def test_names_written_in_a_shared_commit_are_searchable_as_committed(make_daemon):
+    """Names are indexed once per commit (migration 0014): creations, renames within the same
+    burst and refused writes beside them must leave the index exactly as the rows are."""
+    d = make_daemon()
+    admin = d.login()
+    taken = admin.result("person.create", {"full_name": "Chủ Thẻ", "national_id": "001099000002"})["person"]
+    writer = d.login()
+    requests = []
+    for i in range(60):
+        params = {"full_name": f"Khuất Đình Lượng {i}"}
+        if i % 7 == 3:
+            params = {"full_name": f"Từ Chối Ghi {i}", "national_id": "001099000002"}  # refused
+        requests.append(("person.create", params))
+    answers = pipeline(writer, requests)
+    created = [a["result"]["person"] for a in answers if "result" in a]
+    assert len(created) == 60 - len(range(3, 60, 7))
+    # Rename every other one, twice in the same burst: only the last name may be found.
+    renames = []
+    for person in created[::2]:
+        renames.append(("person.update", {"id": person["id"], "version": 1, "full_name": f"Ôn Tạm {person['id']}"}))
+        renames.append(("person.update", {"id": person["id"], "version": 2, "full_name": f"Ưng Cuối {person['id']}"}))
+    assert all("result" in a for a in pipeline(writer, renames)), "renames refused"
+
+    def found(q: str) -> set[int]:
+        ids, cursor = set(), None
+        while True:
+            page = admin.result("person.search", {"q": q, "limit": 500, **({"cursor": cursor} if cursor else {})})
+            ids |= {p["id"] for p in page["persons"]}
+            cursor = page.get("next_cursor")
+            if not cursor:
+                return ids
+
+    renamed = {p["id"] for p in created[::2]}
+    assert found("khuat dinh luong") == {p["id"] for p in created} - renamed
+    assert found("ung cuoi") == renamed
+    assert found("on tam") == set()
+    assert found("tu choi ghi") == set()
+    assert found("chu the") == {taken["id"]}
+    admin.close()
+    writer.close()
+    d.stop()
+    with sqlite3.connect(d.db) as db:
+        assert db.execute("SELECT count(*) FROM person_name_pending").fetchone()[0] == 0
+        db.execute("INSERT INTO person_name(person_name) VALUES ('integrity-check')")  # raises if index and rows differ
+
+
 def test_every_acknowledged_group_committed_write_survives_kill_9_exactly_once(make_daemon):
     d = make_daemon()
     acknowledged: list[str] = []

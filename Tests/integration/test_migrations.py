@@ -20,7 +20,8 @@ SCHEMA7_ADMIN_SECRET = (FIXTURES / "schema7.admin.secret").read_text().strip()
 # Every migration this build knows, in order. A new one is appended here.
 MIGRATIONS = ["0001_store_meta", "0002_organizations", "0003_identity", "0004_audit", "0005_idempotency",
               "0006_people", "0007_appointments", "0008_role_table",
-              "0009_remuneration", "0010_recruitment", "0011_awards", "0012_duties", "0013_events"]
+              "0009_remuneration", "0010_recruitment", "0011_awards", "0012_duties", "0013_events",
+              "0014_person_name_per_commit"]
 ROLES = {"admin", "hr_official", "ministry_agent", "reviewer", "ops", "auditor", "evaluator", "award_secretariat"}
 
 

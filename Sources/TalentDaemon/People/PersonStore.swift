@@ -102,6 +102,23 @@ struct PersonStore: DomainStore {
             """).allRows(arguments: [match, page.after, page.fetchLimit], Person.init)
     }
 
+    /// Indexes the names noted by this commit's writes (see migration 0014): once per commit,
+    /// after every write's savepoint, so FTS5 writes one segment per commit, not one per person.
+    /// CROSS JOIN keeps the notes as the outer loop, in id order: with ORDER BY person.id instead,
+    /// SQLite scanned every person per commit.
+    func indexPendingNames() throws {
+        guard try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM person_name_pending)")) == true else { return }
+        try db.cachedStatement(sql: """
+            INSERT INTO person_name(person_name, rowid, name_key)
+            SELECT 'delete', id, indexed_key FROM person_name_pending WHERE indexed_key IS NOT NULL
+            """).execute()
+        try db.cachedStatement(sql: """
+            INSERT INTO person_name(rowid, name_key)
+            SELECT person.id, person.name_key FROM person_name_pending CROSS JOIN person ON person.id = person_name_pending.id
+            """).execute()
+        try db.cachedStatement(sql: "DELETE FROM person_name_pending").execute()
+    }
+
     /// Persons in id order, one page: those whose employer is `employer` (case ignored) and who
     /// lack every column of `missing` (names from `textColumns`, checked by the contract's enum).
     func list(employer: String?, missing: [String], _ page: PageRequest) throws -> [Person] {
