@@ -31,6 +31,8 @@ public final class Dispatcher: Sendable {
     /// been made on its event loop.
     /// Shutdown waits for none before stopping the event loops the answers are delivered on.
     private let onWorkers = NIOLockedValueBox(0)
+    /// Where the commit thread leaves queued writes' answers for their event loops.
+    private let answerMailboxes = LoopMailboxes()
     public var requestsOnWorkers: Int { onWorkers.withLockedValue { $0 } }
 
     /// `workers` run handlers that touch the database; `heavyWorkers` (at most one thread per
@@ -192,12 +194,14 @@ public final class Dispatcher: Sendable {
         let answered = eventLoop.makePromise(of: Result<JSONValue, RPCError>.self)
         // Counted like requests on the workers: shutdown waits for its answer.
         onWorkers.withLockedValue { $0 += 1 }
+        let mailbox = answerMailboxes.mailbox(for: eventLoop)
         let queued = enqueue(context) { [logger] result in
-            answered.succeed(result.mapError { error in
+            let answer = result.mapError { error -> RPCError in
                 if let error = error as? RPCError { return error }
                 logger.error("handler failed", metadata: ["method": .string(method.name), "error": .string("\(error)")])
                 return .internalError()
-            })
+            }
+            mailbox.post { answered.succeed(answer) }
         }
         guard queued else {
             onWorkers.withLockedValue { $0 -= 1 }
