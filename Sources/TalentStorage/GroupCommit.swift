@@ -80,6 +80,30 @@ public final class GroupCommit: @unchecked Sendable {
         }
     }
 
+    /// A failed write's savepoint could not be rolled back: committing would keep part of it.
+    private struct WriteNotUndone: Error {}
+
+    /// GRDB's `inSavepoint`, with its three statements prepared once: it compiles them on every
+    /// call, and every write in a shared commit runs one.
+    private static func inSavepoint(_ db: Database, _ body: () throws -> Void) throws {
+        try db.cachedStatement(sql: "SAVEPOINT write").execute()
+        do {
+            try body()
+        } catch {
+            // Some errors roll back the whole transaction, savepoint included: nothing to undo then.
+            if db.isInsideTransaction {
+                do {
+                    try db.cachedStatement(sql: "ROLLBACK TO SAVEPOINT write").execute()
+                    try db.cachedStatement(sql: "RELEASE SAVEPOINT write").execute()
+                } catch {
+                    throw WriteNotUndone()
+                }
+            }
+            throw error
+        }
+        try db.cachedStatement(sql: "RELEASE SAVEPOINT write").execute()
+    }
+
     /// Commits one batch and answers each of its writers.
     private func commit(_ batch: [Job]) {
         var failures = [Error?](repeating: nil, count: batch.count)
@@ -88,15 +112,13 @@ public final class GroupCommit: @unchecked Sendable {
                 try db.inTransaction(.immediate) {
                     for (index, job) in batch.enumerated() {
                         do {
-                            try db.inSavepoint {
-                                try job.body(db)
-                                return .commit
-                            }
+                            try Self.inSavepoint(db) { try job.body(db) }
                         } catch {
                             failures[index] = error
                             // Some errors (a full disk, an I/O error) make SQLite roll back the
                             // whole transaction: then nothing after them may run outside it.
-                            if !db.isInsideTransaction {
+                            // A write that could not be undone fails the whole commit likewise.
+                            if !db.isInsideTransaction || error is WriteNotUndone {
                                 for rest in (index + 1)..<batch.count { failures[rest] = error }
                                 throw error
                             }
