@@ -70,8 +70,12 @@ struct EventDraft {
         self.kind = kind
         org = record["org"]?.stringValue ?? paramMembers["org"]?.stringValue ?? actorOrg
         var summary: [String: JSONValue] = [:]
-        for (name, value) in paramMembers.merging(record, uniquingKeysWith: { _, fromRecord in fromRecord })
-        where Self.summaryMembers.contains(name) && Self.isScalar(value) {
+        // The record's member wins over the param of the same name (no merged copy: this runs
+        // for every write, inside the shared commit).
+        for (name, value) in paramMembers where record[name] == nil && Self.summaryMembers.contains(name) && Self.isScalar(value) {
+            summary[name] = value
+        }
+        for (name, value) in record where Self.summaryMembers.contains(name) && Self.isScalar(value) {
             summary[name] = value
         }
         let what = target.map { " \($0.type) \($0.id)" } ?? ""

@@ -19,10 +19,17 @@ enum Secrets {
     static func digest(_ token: String) -> String { sha256Hex(Array(token.utf8)) }
 
     static func sha256Hex(_ bytes: [UInt8]) -> String {
-        SHA256.hash(data: bytes).map { byte in
-            let hex = String(byte, radix: 16)
-            return byte < 16 ? "0" + hex : hex
-        }.joined()
+        // Every audit entry is hashed inside the shared commit: no string per byte.
+        let digits = Array("0123456789abcdef".utf8)
+        return String(unsafeUninitializedCapacity: SHA256.byteCount * 2) { out in
+            var index = 0
+            for byte in SHA256.hash(data: bytes) {
+                out[index] = digits[Int(byte >> 4)]
+                out[index + 1] = digits[Int(byte & 15)]
+                index += 2
+            }
+            return index
+        }
     }
 
     static func base64url(_ bytes: [UInt8]) -> String {
