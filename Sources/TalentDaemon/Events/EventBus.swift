@@ -152,6 +152,11 @@ final class EventBus: @unchecked Sendable {
 
     /// New events (one page) to every subscriber at the head; true if the page was full.
     private func fanOutNew() throws -> Bool {
+        // Nobody listening: move the head without reading the events (every commit wakes this).
+        if subscribers.isEmpty {
+            head = try store.pool.read { db in try EventStore(db).head() }
+            return false
+        }
         let events = try store.pool.read { [head] db in try EventStore(db).page(after: head, view: nil, limit: Self.pageSize) }
         guard let last = events.last else { return false }
         let live = subscribers.values.filter { $0.cursor >= head }

@@ -22,7 +22,7 @@ struct EventStore: DomainStore {
 
     /// The newest event's seq, 0 when there is none.
     func head() throws -> Int64 {
-        try Int64.fetchOne(db, sql: "SELECT max(seq) FROM event") ?? 0
+        try Int64.fetchOne(db.cachedStatement(sql: "SELECT max(seq) FROM event")) ?? 0
     }
 
     /// Events after `after` (and up to `through`), in seq order, that `view` sees (every one when nil).
