@@ -17,9 +17,13 @@ struct AuditStore: DomainStore {
     /// `paramsText`, when given, is `params` already written as JSON (outside the shared commit).
     func append(principal: String, method: String, target: AuditTarget?, params: JSONValue, paramsText: String? = nil,
                 outcome: String = "ok", at timestamp: String, result: JSONValue? = nil, actorOrg: String? = nil) throws -> Int64 {
-        let (headSeq, prevHash) = try head()
+        // The recorded head and the newest row's seq in one read (every write runs it).
+        let position = try Row.fetchOne(db.cachedStatement(sql: """
+            SELECT (SELECT value FROM store_meta WHERE key = 'audit_head'), (SELECT max(seq) FROM audit_entry)
+            """))
+        let (headSeq, prevHash) = try Self.parseHead(position?[0]) ?? head()
         // Past any row too, so that a head set back by hand cannot make every write collide.
-        let seq = max(headSeq, try Int64.fetchOne(db.cachedStatement(sql: "SELECT max(seq) FROM audit_entry")) ?? 0) + 1
+        let seq = max(headSeq, position?[1] ?? 0) + 1
         let paramsText = paramsText ?? JSONWriter.string(params)
         let hash = AuditEntry.hash(seq: seq, at: timestamp, principal: principal, method: method, target: target,
                                    paramsText: paramsText, outcome: outcome, prevHash: prevHash)
@@ -53,6 +57,12 @@ struct AuditStore: DomainStore {
         guard let value = try String.fetchOne(db.cachedStatement(sql: "SELECT value FROM store_meta WHERE key = 'audit_head'")) else { return nil }
         let parts = value.split(separator: ":", maxSplits: 1)
         return (Int64(parts.first ?? ""), parts.count == 2 ? String(parts[1]) : nil)
+    }
+
+    /// The recorded head when both its parts read; nil sends the caller to `head()`.
+    private static func parseHead(_ value: String?) -> (seq: Int64, hash: String)? {
+        guard let parts = value?.split(separator: ":", maxSplits: 1), parts.count == 2, let seq = Int64(parts[0]) else { return nil }
+        return (seq, String(parts[1]))
     }
 
     /// Recomputes the whole chain in seq order. The first bad seq is the first entry whose hash,
