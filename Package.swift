@@ -40,6 +40,8 @@ let package = Package(
             name: "TalentStorage",
             dependencies: [
                 .product(name: "GRDB", package: "GRDB.swift"),
+                // The SQLite C API GRDB is built on, for the one hook GRDB does not wrap (the WAL hook).
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ]
         ),
         // Argon2id password hashing from the system libargon2 (Debian's libargon2-dev).

@@ -116,10 +116,7 @@ public final class Store: Sendable {
         // 26 per person.create). In memory it is a copy, discarded when the savepoint ends.
         try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA temp_store = MEMORY") }
         checkpointer = try Checkpointer(path: path)
-        try pool.writeWithoutTransaction { db in
-            try db.execute(sql: "PRAGMA wal_autocheckpoint = \(Checkpointer.backstopPages)")
-        }
-        pool.add(transactionObserver: checkpointer, extent: .databaseLifetime)
+        pool.writeWithoutTransaction { db in checkpointer.install(on: db) }
     }
 
     /// How many migrations have been applied: the schema version reported by `system.info`.

@@ -114,14 +114,16 @@ def test_event_loops_hold_no_snapshot_once_quick_reads_stop(make_daemon):
     for conn in readers:
         for _ in range(32):
             assert "result" in conn.read_json()
-    # Enough writes to fill several checkpoints' worth of WAL (the daemon checkpoints after
-    # commits): a checkpoint can only start it over if no reader still holds a snapshot from before them.
+    # Enough writes to fill several checkpoints' worth of WAL (the daemon checkpoints every 1,000
+    # new pages): a checkpoint can copy them all only if no reader still holds a snapshot from
+    # before them. (The WAL's size says little: under steady writes it restarts only when a
+    # checkpoint has caught up just as a write begins, so it may grow up to the writer's backstop.)
     wal = d.db + "-wal"
     version = person["version"]
     for i in range(600):
         version = writer.result("person.update", {"id": person["id"], "version": version, "employer": f"Viện {i}"})["person"]["version"]
-    # Measured: 4 MB, one checkpoint's worth; 18 MB when an event loop kept its snapshot.
-    assert os.path.getsize(wal) < 8 * 1024 * 1024, os.path.getsize(wal)
+    assert os.path.getsize(wal) < 64 * 1024 * 1024, os.path.getsize(wal)
+    # Busy for the whole wait when an event loop kept its snapshot.
     busy, frames, checkpointed = truncate_wal(d.db)
     assert busy == 0 and frames == checkpointed, (busy, frames, checkpointed)
     assert os.path.getsize(wal) == 0
