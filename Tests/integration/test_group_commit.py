@@ -3,7 +3,9 @@ write never undoes the writes committed beside it, every acknowledged write surv
 exactly once, and the audit chain stays whole and in commit order."""
 from __future__ import annotations
 
+import json
 import os
+import signal
 import sqlite3
 import threading
 import time
@@ -119,6 +121,44 @@ def test_names_written_in_a_shared_commit_are_searchable_as_committed(make_daemo
     with sqlite3.connect(d.db) as db:
         assert db.execute("SELECT count(*) FROM person_name_pending").fetchone()[0] == 0
         db.execute("INSERT INTO person_name(person_name) VALUES ('integrity-check')")  # raises if index and rows differ
+
+
+def test_writes_queued_when_shutdown_begins_are_committed_and_answered(make_daemon):
+    """PROTOCOL §7: SIGTERM while pipelined writes flow into shared commits. Every write the
+    daemon read is answered, in order, before its connection closes; every one answered ok is in
+    the database exactly once, and nothing unanswered is; the daemon exits 0."""
+    d = make_daemon()
+    conns = [d.login(timeout=30) for _ in range(4)]
+    for n, conn in enumerate(conns):
+        conn.send(b"".join(json.dumps({"jsonrpc": "2.0", "id": i, "method": "person.create",
+                                       "params": {"full_name": f"Dừng Lại {n} {i}"}}).encode() + b"\n"
+                           for i in range(400)))
+    first = conns[0].read_json()  # writes are committing: now the signal
+    d.proc.send_signal(signal.SIGTERM)
+    created, unanswered = {}, 0
+    for n, conn in enumerate(conns):
+        answers = [first] if n == 0 else []
+        while True:
+            try:
+                answers.append(conn.read_json())
+            except EOFError:
+                break
+        assert [a["id"] for a in answers] == list(range(len(answers)))  # in order, none skipped
+        for a in answers:
+            if "result" in a:
+                created[a["result"]["person"]["full_name"]] = a["result"]["person"]["id"]
+            else:
+                assert a["error"]["data"]["reason"] == "unavailable", a
+        unanswered += 400 - len(answers)
+    assert d.proc.wait(timeout=30) == 0
+    assert len(created) > 1
+    with sqlite3.connect(d.db) as db:
+        stored = dict(db.execute("SELECT full_name, id FROM person WHERE full_name LIKE 'Dừng Lại %'").fetchall())
+        audited = db.execute("SELECT count(*) FROM audit_entry WHERE method = 'person.create'").fetchone()[0]
+    # Answered ok: stored, once. Unanswered or unavailable: not stored (the connection was not
+    # read further, or the request reached the workers after shutdown began).
+    assert stored == created, (len(stored), len(created), unanswered)
+    assert audited == len(created)
 
 
 def test_every_acknowledged_group_committed_write_survives_kill_9_exactly_once(make_daemon):
