@@ -21,11 +21,25 @@ public struct IndexedColumns {
         return value
     }
 
+    public func nullableInt64(_ index: CInt) -> Int64? { Int64.fromStatement(statement, atUncheckedIndex: index) }
+
     /// A column the schema declares NOT NULL.
     public func bool(_ index: CInt) throws -> Bool {
         guard let value = Bool.fromStatement(statement, atUncheckedIndex: index) else { throw UnexpectedNull(column: index) }
         return value
     }
+
+    /// A NOT NULL column whose CHECK lists `T`'s raw values.
+    public func raw<T: RawRepresentable>(_ index: CInt) throws -> T where T.RawValue == String {
+        guard let value = T(rawValue: try string(index)) else { throw UnexpectedValue(column: index) }
+        return value
+    }
+}
+
+/// A column held a value its CHECK constraint does not allow: the database is not what this build expects.
+public struct UnexpectedValue: Error, CustomStringConvertible {
+    public let column: CInt
+    public var description: String { "column \(column) holds a value the schema does not allow" }
 }
 
 /// A column the schema declares NOT NULL was NULL: the database is not what this build expects.

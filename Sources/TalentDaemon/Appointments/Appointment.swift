@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import TalentStorage
 import TalentProtocol
 
 enum AppointmentPost: String, ContractEnum, DatabaseValueConvertible {
@@ -50,7 +51,7 @@ enum Term {
 }
 
 /// An appointment as stored, with its holder's name.
-struct Appointment: FetchableRecord, Sendable {
+struct Appointment: Sendable {
     let id: Int64
     let org: String
     let post: AppointmentPost
@@ -70,16 +71,25 @@ struct Appointment: FetchableRecord, Sendable {
     let endDate: String?, endReason: String?
     let updatedAt: String
 
-    init(row: Row) {
-        id = row["id"]; org = row["org"]; post = row["post"]; program = row["program"]
-        personID = row["person_id"]; personName = row["person_name"]
-        termStart = row["term_start"]; termEnd = row["term_end"]
-        equivalentRank = row["equivalent_rank"]; decisionRef = row["decision_ref"]; state = row["state"]
-        salaryCoefficient = (row["salary_coefficient"] as Int64?).map(Coefficient.init(thousandths:))
-        proposedBy = row["proposed_by"]; proposedAt = row["proposed_at"]
-        approvedBy = row["approved_by"]; approvedAt = row["approved_at"]
-        rejectedBy = row["rejected_by"]; rejectedAt = row["rejected_at"]; rejectionReason = row["rejection_reason"]
-        endDate = row["end_date"]; endReason = row["end_reason"]; updatedAt = row["updated_at"]
+    /// What `init` reads, in its order: the appointment (alias `a`), then its holder's name (`p`).
+    static let columns = ["id", "org", "post", "program", "person_id", "term_start", "term_end", "equivalent_rank",
+                          "decision_ref", "state", "salary_coefficient", "proposed_by", "proposed_at", "approved_by",
+                          "approved_at", "rejected_by", "rejected_at", "rejection_reason", "end_date", "end_reason",
+                          "updated_at"].map { "a.\($0)" }.joined(separator: ", ") + ", p.full_name"
+
+    /// Read by column index (see `IndexedColumns`): every proposal is read back inside the shared
+    /// commit, and lists read pages of them.
+    init(_ row: IndexedColumns) throws {
+        id = try row.int64(0); org = try row.string(1); post = try row.raw(2); program = row.nullableString(3)
+        personID = try row.int64(4)
+        termStart = try row.string(5); termEnd = row.nullableString(6)
+        equivalentRank = try row.string(7); decisionRef = row.nullableString(8); state = try row.raw(9)
+        salaryCoefficient = row.nullableInt64(10).map(Coefficient.init(thousandths:))
+        proposedBy = try row.string(11); proposedAt = try row.string(12)
+        approvedBy = row.nullableString(13); approvedAt = row.nullableString(14)
+        rejectedBy = row.nullableString(15); rejectedAt = row.nullableString(16); rejectionReason = row.nullableString(17)
+        endDate = row.nullableString(18); endReason = row.nullableString(19); updatedAt = try row.string(20)
+        personName = try row.string(21)
     }
 
     /// The last day in office, inclusive (open: `Term.openEnd`).

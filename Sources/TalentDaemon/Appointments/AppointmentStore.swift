@@ -1,4 +1,5 @@
 import GRDB
+import TalentStorage
 import TalentProtocol
 
 /// The SQL of appointments, bound to one request's transaction or snapshot. Every write goes
@@ -10,11 +11,11 @@ struct AppointmentStore: DomainStore {
     init(_ db: Database) { self.db = db }
 
     private static let select = """
-        SELECT a.*, p.full_name AS person_name FROM appointment a JOIN person p ON p.id = a.person_id
+        SELECT \(Appointment.columns) FROM appointment a JOIN person p ON p.id = a.person_id
         """
 
     func find(id: Int64) throws -> Appointment? {
-        try Appointment.fetchOne(db.cachedStatement(sql: "\(Self.select) WHERE a.id = ?"), arguments: [id])
+        try db.cachedStatement(sql: "\(Self.select) WHERE a.id = ?").firstRow(arguments: [id], Appointment.init)
     }
 
     func require(id: Int64) throws -> Appointment {
@@ -59,9 +60,9 @@ struct AppointmentStore: DomainStore {
         if let personID = filter.personID { conditions.append("a.person_id = :person"); arguments["person"] = personID }
         if let status = filter.status { conditions.append(Term.sqlCondition(status, day: ":day")) }
         if filter.inOfficeOnly { conditions.append(Term.sqlCondition(.active, day: ":day")) }
-        return try Appointment.fetchAll(db, sql: """
+        return try db.makeStatement(sql: """
             \(Self.select) WHERE \(conditions.joined(separator: " AND ")) ORDER BY a.id LIMIT :limit
-            """, arguments: StatementArguments(arguments))
+            """).allRows(arguments: StatementArguments(arguments), Appointment.init)
     }
 
     struct Proposal {
@@ -126,10 +127,10 @@ struct AppointmentStore: DomainStore {
         } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
             let message = error.message ?? ""
             if let clash = AppointmentClash.allCases.first(where: { message == $0.abortMessage }) {
-                let other = try Appointment.fetchOne(db, sql: """
+                let other = try db.makeStatement(sql: """
                     WITH new(id, org, post, program, person_id, term_start, term_end, end_date) AS (VALUES (?, ?, ?, ?, ?, ?, ?, ?))
                     \(Self.select), new WHERE \(clash.condition(new: "new")) ORDER BY a.id LIMIT 1
-                    """, arguments: [id, org, post.rawValue, program, personID, termStart, termEnd, endDate])
+                    """).firstRow(arguments: [id, org, post.rawValue, program, personID, termStart, termEnd, endDate], Appointment.init)
                 throw Self.clashError(clash, other, post: post, today: today)
             }
             if error.extendedResultCode == .SQLITE_CONSTRAINT_CHECK,
