@@ -33,7 +33,7 @@ public enum Daemon {
         AwardsMigration.register(in: &migrations)
         DutiesMigration.register(in: &migrations)
         EventsMigration.register(in: &migrations)
-        PeopleMigration.registerNameIndexPerCommit(in: &migrations)
+        PersonNameIndexMigration.register(in: &migrations)
         return migrations
     }
 
@@ -196,7 +196,7 @@ public enum Daemon {
                                   idempotencyRetentionSeconds: config.idempotencyRetentionSeconds)
         let writesPerCommit = domains.system.prometheus.writesPerCommit
         store.writes.onCommit = { writes in writesPerCommit.record(Double(writes)) }
-        // Names are indexed once per commit, not once per person (migration 0014).
+        // Names are indexed once per commit, not once per person (PersonNameIndexMigration).
         store.writes.beforeCommit = { db in try PersonStore(db).indexPendingNames() }
         // A quick read's snapshot is shared with the reads after it on the same event loop until
         // that loop has finished its current batch of work (then it must not hold the WAL back).
