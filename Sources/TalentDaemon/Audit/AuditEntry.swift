@@ -50,36 +50,11 @@ struct AuditEntry: FetchableRecord, Sendable {
     /// SHA-256 of the bytes an entry's hash covers: every member but the hash itself, canonical JSON.
     static func hash(seq: Int64, at: String, principal: String, method: String, target: AuditTarget?,
                      paramsText: String, outcome: String, prevHash: String) -> String {
-        // The bytes JSONWriter makes of these members (keys sorted), written in that order
-        // directly: every write hashes its entry inside the shared commit. AuditHashTests pins them.
-        var out: [UInt8] = []
-        out.reserveCapacity(200 + paramsText.utf8.count)
-        func member(_ key: String, _ value: String) {
-            out.append(out.isEmpty ? UInt8(ascii: "{") : UInt8(ascii: ","))
-            JSONWriter.writeString(key, into: &out)
-            out.append(UInt8(ascii: ":"))
-            JSONWriter.writeString(value, into: &out)
-        }
-        member("at", at)
-        member("method", method)
-        member("outcome", outcome)
-        member("params", paramsText)
-        member("prev_hash", prevHash)
-        member("principal", principal)
-        out.append(contentsOf: #","seq":"#.utf8)
-        out.append(contentsOf: String(seq).utf8)
-        out.append(contentsOf: #","target":"#.utf8)
-        if let target {
-            out.append(contentsOf: #"{"id":"#.utf8)
-            JSONWriter.writeString(target.id, into: &out)
-            out.append(contentsOf: #","type":"#.utf8)
-            JSONWriter.writeString(target.type, into: &out)
-            out.append(UInt8(ascii: "}"))
-        } else {
-            out.append(contentsOf: "null".utf8)
-        }
-        out.append(UInt8(ascii: "}"))
-        return Secrets.sha256Hex(out)
+        let target: JSONValue = target.map { ["type": .string($0.type), "id": .string($0.id)] } ?? .null
+        return Secrets.sha256Hex(JSONWriter.bytes([
+            "seq": .int(seq), "at": .string(at), "principal": .string(principal), "method": .string(method),
+            "target": target, "params": .string(paramsText), "outcome": .string(outcome), "prev_hash": .string(prevHash),
+        ]))
     }
 }
 

@@ -21,7 +21,7 @@ struct AuditStore: DomainStore {
         let position = try Row.fetchOne(db.cachedStatement(sql: """
             SELECT (SELECT value FROM store_meta WHERE key = 'audit_head'), (SELECT max(seq) FROM audit_entry)
             """))
-        let (headSeq, prevHash) = try Self.parseHead(position?[0]) ?? head()
+        let (headSeq, prevHash) = try Self.complete((position?[0] as String?).map(Self.headParts)) ?? newestRow()
         // Past any row too, so that a head set back by hand cannot make every write collide.
         let seq = max(headSeq, position?[1] ?? 0) + 1
         let paramsText = paramsText ?? JSONWriter.string(params)
@@ -47,22 +47,28 @@ struct AuditStore: DomainStore {
     /// rewriting the newest rows by hand stays visible after later appends instead of being
     /// papered over by them.
     func head() throws -> (seq: Int64, hash: String) {
-        if let head = try recordedHead(), let seq = head.seq, let hash = head.hash { return (seq, hash) }
+        try Self.complete(recordedHead()) ?? newestRow()
+    }
+
+    private func newestRow() throws -> (seq: Int64, hash: String) {
         let last = try Row.fetchOne(db, sql: "SELECT seq, hash FROM audit_entry ORDER BY seq DESC LIMIT 1")
         return (last?["seq"] ?? 0, last?["hash"] ?? AuditEntry.genesisHash)
     }
 
     /// The head as kept in `store_meta` ("seq:hash"), parts unreadable by hand edits left nil.
     private func recordedHead() throws -> (seq: Int64?, hash: String?)? {
-        guard let value = try String.fetchOne(db.cachedStatement(sql: "SELECT value FROM store_meta WHERE key = 'audit_head'")) else { return nil }
+        try String.fetchOne(db.cachedStatement(sql: "SELECT value FROM store_meta WHERE key = 'audit_head'")).map(Self.headParts)
+    }
+
+    private static func headParts(_ value: String) -> (seq: Int64?, hash: String?) {
         let parts = value.split(separator: ":", maxSplits: 1)
         return (Int64(parts.first ?? ""), parts.count == 2 ? String(parts[1]) : nil)
     }
 
-    /// The recorded head when both its parts read; nil sends the caller to `head()`.
-    private static func parseHead(_ value: String?) -> (seq: Int64, hash: String)? {
-        guard let parts = value?.split(separator: ":", maxSplits: 1), parts.count == 2, let seq = Int64(parts[0]) else { return nil }
-        return (seq, String(parts[1]))
+    /// The recorded head when both its parts read; nil sends the caller to the newest row.
+    private static func complete(_ head: (seq: Int64?, hash: String?)?) -> (seq: Int64, hash: String)? {
+        guard let seq = head?.seq, let hash = head?.hash else { return nil }
+        return (seq, hash)
     }
 
     /// Recomputes the whole chain in seq order. The first bad seq is the first entry whose hash,
