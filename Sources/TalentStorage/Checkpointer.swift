@@ -36,7 +36,8 @@ final class Checkpointer: @unchecked Sendable {
     }
 
     /// Replaces SQLite's auto-checkpoint on the writer (`PRAGMA wal_autocheckpoint` would
-    /// replace this hook in turn). The hook holds the checkpointer for the connection's life.
+    /// replace this hook in turn). The hook keeps the checkpointer alive for good: SQLite may call
+    /// it until the writer closes, and a store opens one checkpointer.
     func install(on writer: Database) {
         sqlite3_wal_hook(writer.sqliteConnection, { context, connection, schema, pages in
             Unmanaged<Checkpointer>.fromOpaque(context!).takeUnretainedValue().walHas(pages, connection, schema)
@@ -44,7 +45,8 @@ final class Checkpointer: @unchecked Sendable {
     }
 
     /// On the writer's thread, after a commit, holding the writer: only hands the work off.
-    /// Commits that come while a checkpoint runs are covered by one more run after it.
+    /// Commits that come while a checkpoint runs wake another once it is done, if they still leave
+    /// `wakePages` uncopied.
     private func walHas(_ pages: Int32, _ writer: OpaquePointer?, _ schema: UnsafePointer<CChar>?) -> Int32 {
         if pages >= Self.backstopPages {
             // Busy or failed: the next commit tries again.

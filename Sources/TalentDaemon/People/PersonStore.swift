@@ -102,8 +102,9 @@ struct PersonStore: DomainStore {
             """).allRows(arguments: [match, page.after, page.fetchLimit], Person.init)
     }
 
-    /// Indexes the names noted by this commit's writes (see migration 0014): once per commit,
-    /// after every write's savepoint, so FTS5 writes one segment per commit, not one per person.
+    /// Indexes the names noted by this commit's writes (`PersonNameIndexMigration`): once per
+    /// commit, after every write's savepoint, so FTS5 writes one segment per commit, not one per
+    /// person. The shared commit runs it (`GroupCommit.beforeCommit`): persons are written there only.
     /// CROSS JOIN keeps the notes as the outer loop, in id order: with ORDER BY person.id instead,
     /// SQLite scanned every person per commit.
     func indexPendingNames() throws {
