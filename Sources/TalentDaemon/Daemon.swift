@@ -34,6 +34,7 @@ public enum Daemon {
         DutiesMigration.register(in: &migrations)
         EventsMigration.register(in: &migrations)
         PersonNameIndexMigration.register(in: &migrations)
+        AllowedValuesMigration.register(in: &migrations)
         return migrations
     }
 

@@ -21,7 +21,7 @@ SCHEMA7_ADMIN_SECRET = (FIXTURES / "schema7.admin.secret").read_text().strip()
 MIGRATIONS = ["0001_store_meta", "0002_organizations", "0003_identity", "0004_audit", "0005_idempotency",
               "0006_people", "0007_appointments", "0008_role_table",
               "0009_remuneration", "0010_recruitment", "0011_awards", "0012_duties", "0013_events",
-              "0014_person_name_per_commit"]
+              "0014_person_name_per_commit", "0015_allowed_values_as_ors"]
 ROLES = {"admin", "hr_official", "ministry_agent", "reviewer", "ops", "auditor", "evaluator", "award_secretariat"}
 
 
@@ -106,6 +106,36 @@ def test_fresh_and_upgraded_databases_have_the_same_schema(upgraded, make_daemon
     fresh_schema, upgraded_schema = schema(fresh.db), schema(d.db)
     assert {t for t, *_ in fresh_schema} == {"table", "index", "trigger"}
     assert upgraded_schema == fresh_schema
+
+
+def in_lists_in_checks(db: str) -> list[tuple[str, str]]:
+    """CHECKs listing more than two allowed values with IN: SQLite builds a temporary b-tree for
+    such a list on every row it checks."""
+    with sqlite3.connect(db) as conn:
+        tables = conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'table' AND sql IS NOT NULL").fetchall()
+    return [(name, m.group(0)) for name, sql in tables for m in re.finditer(r"CHECK \(\w+ IN \((?:[^(),]*,){2,}[^(),]*\)\)", sql)]
+
+
+def test_allowed_values_are_checked_without_in_lists(upgraded, make_daemon):
+    """0015 spells every list of allowed values as ORs, in place; a new table must too."""
+    d, _ = upgraded
+    # What the pattern finds in the old release (principal_role's list went with 0008's role table).
+    assert [table for table, _ in in_lists_in_checks(str(SCHEMA7_DB))] == [
+        "org", "principal_role", "person", "appointment", "appointment", "appointment"]
+    fresh = make_daemon(start=False)
+    assert in_lists_in_checks(fresh.db) == [], "spell allowed values as ORs (see AllowedValuesMigration.swift)"
+    assert in_lists_in_checks(d.db) == []
+    with sqlite3.connect(d.db) as conn:
+        # Every row the old release wrote satisfies the rewritten CHECKs (integrity_check tests them)...
+        assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+        # ...and the database itself still refuses a value not on the list.
+        with pytest.raises(sqlite3.IntegrityError, match="CHECK constraint failed: gender"):
+            conn.execute("UPDATE person SET gender = 'unknown' WHERE id = (SELECT min(id) FROM person)")
+        with pytest.raises(sqlite3.IntegrityError, match="CHECK constraint failed: state"):
+            conn.execute("UPDATE appointment SET state = 'pending' WHERE id = (SELECT min(id) FROM appointment)")
+        with pytest.raises(sqlite3.IntegrityError, match="CHECK constraint failed: kind"):
+            conn.execute("UPDATE org SET kind = 'city' WHERE code = 'MOHA'")
+        assert conn.execute("SELECT count(*) FROM person WHERE gender = 'unknown'").fetchone()[0] == 0
 
 
 def test_the_literal_seed_rows_are_the_ones_the_release_wrote(upgraded, make_daemon):
