@@ -43,6 +43,15 @@ final class JSONWriterTests: XCTestCase {
         XCTAssertEqual(written(.string("a/b")), #""a/b""#)
     }
 
+    func testTextBetweenEscapesIsKeptWhole() {
+        // Runs of text between escapes are copied as runs: multi-byte letters beside escapes,
+        // escapes first and last, and JSON text held as a string (audit params) all come out exact.
+        XCTAssertEqual(written(.string("\"Nguyễn\"\tVăn\\Đức\n")), #""\"Nguyễn\"\tVăn\\Đức\n""#)
+        XCTAssertEqual(written(.string(#"{"full_name":"Trần Văn Đức","org":"MOHA"}"#)),
+                       #""{\"full_name\":\"Trần Văn Đức\",\"org\":\"MOHA\"}""#)
+        XCTAssertEqual(parseOK(written(.string("a\u{1}b\"c"))), .string("a\u{1}b\"c"))
+    }
+
     func testEveryControlCharacterIsEscaped() {
         let named: [UInt8: String] = [0x09: #"\t"#, 0x0A: #"\n"#, 0x0D: #"\r"#]
         for byte in UInt8(0x00)...UInt8(0x1F) {
