@@ -101,7 +101,7 @@ func methodTable(_ d: Domains) -> [MethodSpec] {
         read("person.search",          .roles(personReaders),       d.person.search),
         read("person.list",            .roles(personReaders),       d.person.list),
 
-        write("appointment.propose",   .roles(appointmentProposers), d.appointment.propose,  scope: .orgParam),
+        write("appointment.propose",   .roles(appointmentProposers), d.appointment.propose,  scope: .orgParam, prepare: d.appointment.proposal),
         write("appointment.approve",   .national([.hrOfficial]),    d.appointment.approve),
         write("appointment.reject",    .national([.hrOfficial]),    d.appointment.reject),
         write("appointment.end",       .roles(appointmentEnders),   d.appointment.end,        scope: .record(AppointmentMethods.org)),

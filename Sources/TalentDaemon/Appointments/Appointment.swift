@@ -140,7 +140,8 @@ enum EquivalentRank: String, ContractEnum {
 
     /// Nil when the rank suits an org of this kind, else why not.
     func mismatch(orgKind: OrgKind) -> String? {
-        let kindName = orgKind.rawValue.replacingOccurrences(of: "_", with: " ")
+        // Worded only for a mismatch: every proposal runs this inside the shared commit.
+        var kindName: String { orgKind.rawValue.replacingOccurrences(of: "_", with: " ") }
         if Self.centralKinds.contains(orgKind), !Self.central.contains(self) {
             return "a \(kindName), which takes a central rank (\(Self.central.map(\.rawValue).joined(separator: ", "))), not \(rawValue)"
         }

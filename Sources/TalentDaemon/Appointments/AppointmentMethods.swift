@@ -9,11 +9,28 @@ struct AppointmentMethods: Sendable {
     private func target(_ id: Int64) -> AuditTarget { AuditTarget(type: "appointment", id: String(id)) }
 
     func propose(_ call: Call, _ store: AppointmentStore) throws -> Change {
+        let proposal = try call.prepared as? AppointmentStore.Proposal ?? proposal(call)
+        guard let orgKind = try store.orgKind(code: proposal.org) else {
+            throw RPCError.invalidParams(field: "org", "org: no organization with code \"\(proposal.org)\"; org.list shows the codes")
+        }
+        guard try store.personExists(id: proposal.personID) else {
+            throw RPCError.invalidParams(field: "person_id", "person_id: no person with id \(proposal.personID); person.create registers one")
+        }
+        if let mismatch = proposal.equivalentRank.mismatch(orgKind: orgKind) {
+            throw RPCError.invalidParams(field: "equivalent_rank", "equivalent_rank: \(proposal.org) is \(mismatch)")
+        }
+        let today = call.today
+        let id = try store.insert(proposal, by: call.principalName, at: call.timestamp, today: today)
+        return Change(result: try store.require(id: id).json(on: today), target: target(id))
+    }
+
+    /// `prepare` of propose: the proposal as the params give it, checked before the shared commit
+    /// for all that needs no database.
+    @Sendable func proposal(_ call: Call) throws -> any Sendable { try proposal(call) as AppointmentStore.Proposal }
+
+    private func proposal(_ call: Call) throws -> AppointmentStore.Proposal {
         guard let org = call.org else {
             throw RPCError.invalidParams(field: "org", "org is required: the code of the organization the post belongs to")
-        }
-        guard let orgKind = try store.orgKind(code: org) else {
-            throw RPCError.invalidParams(field: "org", "org: no organization with code \"\(org)\"; org.list shows the codes")
         }
         let post = try call.required(AppointmentPost.self, "post")
         let program = call.text("program")
@@ -24,18 +41,12 @@ struct AppointmentMethods: Sendable {
             throw RPCError.invalidParams(field: "program", "program is only for chief_architect, not \(post.rawValue)")
         }
         let personID = try call.requiredInt("person_id")
-        guard try store.personExists(id: personID) else {
-            throw RPCError.invalidParams(field: "person_id", "person_id: no person with id \(personID); person.create registers one")
-        }
         let termStart = try call.requiredDate("term_start").description
         let termEnd = call.date("term_end")?.description
         if let termEnd, termEnd <= termStart {
             throw RPCError.invalidParams(field: "term_end", "term_end (\(termEnd)) must be after term_start (\(termStart))")
         }
         let rank = try call.required(EquivalentRank.self, "equivalent_rank")
-        if let mismatch = rank.mismatch(orgKind: orgKind) {
-            throw RPCError.invalidParams(field: "equivalent_rank", "equivalent_rank: \(org) is \(mismatch)")
-        }
         let salaryCoefficient = try call.string("salary_coefficient").map { raw in
             guard let value = Coefficient(raw), value.thousandths > 0 else {
                 throw RPCError.invalidParams(field: "salary_coefficient",
@@ -43,11 +54,9 @@ struct AppointmentMethods: Sendable {
             }
             return value
         }
-        let proposal = AppointmentStore.Proposal(
+        return AppointmentStore.Proposal(
             org: org, post: post, program: program, personID: personID, termStart: termStart, termEnd: termEnd,
             equivalentRank: rank, decisionRef: call.text("decision_ref"), salaryCoefficient: salaryCoefficient)
-        let id = try store.insert(proposal, by: call.principalName, at: call.timestamp, today: call.today)
-        return try changed(call, store, id)
     }
 
     func approve(_ call: Call, _ store: AppointmentStore) throws -> Change {

@@ -65,7 +65,7 @@ struct AppointmentStore: DomainStore {
             """).allRows(arguments: StatementArguments(arguments), Appointment.init)
     }
 
-    struct Proposal {
+    struct Proposal: Sendable {
         let org: String
         let post: AppointmentPost
         let program: String?
