@@ -38,6 +38,17 @@ public enum Daemon {
         return migrations
     }
 
+    /// Names are indexed (PersonNameIndexMigration) and the audit head is written
+    /// (DeferredAuditHeads) once per shared commit, not once per write.
+    static func doOncePerCommit(_ writes: GroupCommit) {
+        writes.transactionBegan = { db in DeferredAuditHeads.shared.begin(db) }
+        writes.beforeCommit = { db in
+            try PersonStore(db).indexPendingNames()
+            try AuditStore(db).writeDeferredHead()
+        }
+        writes.transactionEnded = { db in DeferredAuditHeads.shared.end(db) }
+    }
+
     /// The embedded OpenRPC document (Protocol/openrpc.json at build time).
     public static func contract() throws -> Contract {
         try Contract(document: try JSONParser.parse(PackageResources.openrpc_json))
@@ -197,8 +208,7 @@ public enum Daemon {
                                   idempotencyRetentionSeconds: config.idempotencyRetentionSeconds)
         let writesPerCommit = domains.system.prometheus.writesPerCommit
         store.writes.onCommit = { writes in writesPerCommit.record(Double(writes)) }
-        // Names are indexed once per commit, not once per person (PersonNameIndexMigration).
-        store.writes.beforeCommit = { db in try PersonStore(db).indexPendingNames() }
+        doOncePerCommit(store.writes)
         // A quick read's snapshot is shared with the reads after it on the same event loop until
         // that loop has finished its current batch of work (then it must not hold the WAL back).
         store.threadReaders.endOfRound = { end in

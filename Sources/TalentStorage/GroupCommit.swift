@@ -31,6 +31,10 @@ public final class GroupCommit: @unchecked Sendable {
     /// Runs in each transaction after its writes, before it commits: work done once per commit
     /// rather than per write (indexing). Its failure fails the whole commit. Set before serving.
     public var beforeCommit: (@Sendable (Database) throws -> Void)?
+    /// Run as each transaction begins, before its writes, and once it has ended, committed or
+    /// not: for state that lives exactly as long as one shared commit. Set before serving.
+    public var transactionBegan: (@Sendable (Database) -> Void)?
+    public var transactionEnded: (@Sendable (Database) -> Void)?
 
     public init(pool: DatabasePool, maxBatch: Int = 256) {
         self.pool = pool
@@ -109,7 +113,9 @@ public final class GroupCommit: @unchecked Sendable {
         var failures = [Error?](repeating: nil, count: batch.count)
         do {
             try pool.writeWithoutTransaction { db in
+                defer { transactionEnded?(db) }
                 try db.inTransaction(.immediate) {
+                    transactionBegan?(db)
                     for (index, job) in batch.enumerated() {
                         do {
                             try Self.inSavepoint(db) { try job.body(db) }

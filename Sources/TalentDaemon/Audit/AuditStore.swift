@@ -21,9 +21,18 @@ struct AuditStore: DomainStore {
         let position = try Row.fetchOne(db.cachedStatement(sql: """
             SELECT (SELECT value FROM store_meta WHERE key = 'audit_head'), (SELECT max(seq) FROM audit_entry)
             """))
-        let (headSeq, prevHash) = try Self.complete((position?[0] as String?).map(Self.headParts)) ?? newestRow()
+        let newestSeq: Int64 = position?[1] ?? 0
+        let deferred = DeferredAuditHeads.shared.appended(in: db)
+        let (headSeq, prevHash): (Int64, String)
+        if let ownHash = deferred?[newestSeq] {
+            // The newest entry was appended earlier in this shared commit: the recorded head is
+            // written at its end (DeferredAuditHeads).
+            (headSeq, prevHash) = (newestSeq, ownHash)
+        } else {
+            (headSeq, prevHash) = try Self.complete((position?[0] as String?).map(Self.headParts)) ?? newestRow()
+        }
         // Past any row too, so that a head set back by hand cannot make every write collide.
-        let seq = max(headSeq, position?[1] ?? 0) + 1
+        let seq = max(headSeq, newestSeq) + 1
         let paramsText = paramsText ?? JSONWriter.string(params)
         let hash = AuditEntry.hash(seq: seq, at: timestamp, principal: principal, method: method, target: target,
                                    paramsText: paramsText, outcome: outcome, prevHash: prevHash)
@@ -32,15 +41,33 @@ struct AuditStore: DomainStore {
             INSERT INTO audit_entry(seq, at, principal, method, target_type, target_id, params, outcome, prev_hash, hash)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """).execute(arguments: [seq, timestamp, principal, method, target?.type, target?.id, paramsText, outcome, prevHash, hash])
-        try db.cachedStatement(sql: """
-            INSERT INTO store_meta(key, value) VALUES ('audit_head', ?)
-            ON CONFLICT(key) DO UPDATE SET value = excluded.value
-            """).execute(arguments: ["\(seq):\(hash)"])
+        if deferred != nil {
+            DeferredAuditHeads.shared.record(seq: seq, hash: hash, in: db)
+        } else {
+            try writeHead(seq: seq, hash: hash)
+        }
         if outcome == "ok" {
             try EventStore(db).record(seq: seq, at: timestamp, method: method, target: target, params: params,
                                       result: result, actorOrg: actorOrg)
         }
         return seq
+    }
+
+    /// Writes the head of this shared commit's appends, if it kept any (see DeferredAuditHeads):
+    /// run once, after the commit's writes and before it commits.
+    func writeDeferredHead() throws {
+        guard let appended = DeferredAuditHeads.shared.appended(in: db), !appended.isEmpty else { return }
+        let newestSeq = try Int64.fetchOne(db.cachedStatement(sql: "SELECT max(seq) FROM audit_entry")) ?? 0
+        // Not one of this commit's own: every write that appended was rolled back.
+        guard let hash = appended[newestSeq] else { return }
+        try writeHead(seq: newestSeq, hash: hash)
+    }
+
+    private func writeHead(seq: Int64, hash: String) throws {
+        try db.cachedStatement(sql: """
+            INSERT INTO store_meta(key, value) VALUES ('audit_head', ?)
+            ON CONFLICT(key) DO UPDATE SET value = excluded.value
+            """).execute(arguments: ["\(seq):\(hash)"])
     }
 
     /// Where the next entry links to: the recorded head, not the newest row, so that deleting or

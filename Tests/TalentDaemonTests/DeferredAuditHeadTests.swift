@@ -1,0 +1,91 @@
+import Foundation
+import GRDB
+import TalentStorage
+import XCTest
+@testable import TalentDaemon
+
+/// The audit head of a shared commit is written once, before it commits: entries appended by
+/// writes that roll back to their savepoint must neither stay linked to nor become the head.
+final class DeferredAuditHeadTests: XCTestCase {
+    private var dir: URL!
+    private var store: Store!
+
+    override func setUpWithError() throws {
+        dir = FileManager.default.temporaryDirectory.appendingPathComponent("audit-head-\(UUID().uuidString)")
+        store = try Store.createOrMigrate(path: dir.appendingPathComponent("t.db").path, migrations: Daemon.migrations).store
+        Daemon.doOncePerCommit(store.writes)
+    }
+
+    override func tearDownWithError() throws {
+        try store.close()
+        try? FileManager.default.removeItem(at: dir)
+    }
+
+    private struct RolledBack: Error {}
+
+    private func append(_ db: Database, _ name: String) throws {
+        try AuditStore(db).append(principal: "test", method: "principal.disable", target: AuditTarget(type: "principal", id: name),
+                                  params: ["name": .string(name)], at: "2026-12-05T00:00:00.000Z")
+    }
+
+    /// Runs `jobs` in one shared commit (the first holds the committer until all are queued);
+    /// returns which of them failed.
+    private func commitTogether(_ jobs: [(Database) throws -> Void]) -> [Bool] {
+        let queued = DispatchSemaphore(value: 0), done = DispatchGroup()
+        var failed = [Bool](repeating: false, count: jobs.count + 1)
+        let lock = NSLock()
+        done.enter()
+        store.writes.submit({ _ in queued.wait() }) { _ in done.leave() }
+        for (index, job) in jobs.enumerated() {
+            done.enter()
+            store.writes.submit({ db in try job(db) }) { result in
+                if case .failure = result { lock.withLock { failed[index + 1] = true } }
+                done.leave()
+            }
+        }
+        queued.signal()
+        done.wait()
+        return Array(failed.dropFirst())
+    }
+
+    private func chain() throws -> (verification: AuditVerification, head: String?, newest: String?, names: [String]) {
+        try store.pool.read { db in
+            (try AuditStore(db).verify(),
+             try String.fetchOne(db, sql: "SELECT value FROM store_meta WHERE key = 'audit_head'"),
+             try String.fetchOne(db, sql: "SELECT seq || ':' || hash FROM audit_entry ORDER BY seq DESC LIMIT 1"),
+             try String.fetchAll(db, sql: "SELECT target_id FROM audit_entry WHERE principal = 'test' ORDER BY seq"))
+        }
+    }
+
+    func testEntriesOfRolledBackWritesAreNeitherLinkedToNorTheHead() throws {
+        // A recorded head from before: within the commit it is out of date after the first append.
+        try store.pool.write { db in try self.append(db, "before") }
+        // Kept, rolled back, kept, rolled back last: the head is the second kept entry.
+        let failed = commitTogether([
+            { db in try self.append(db, "a") },
+            { db in try self.append(db, "b"); throw RolledBack() },
+            { db in try self.append(db, "c") },
+            { db in try self.append(db, "d"); throw RolledBack() },
+        ])
+        XCTAssertEqual(failed, [false, true, false, true])
+        var now = try chain()
+        XCTAssertTrue(now.verification.ok, "\(now.verification)")
+        XCTAssertEqual(now.names, ["before", "a", "c"])
+        XCTAssertNotNil(now.head)
+        XCTAssertEqual(now.head, now.newest)
+
+        // A commit whose every append rolls back leaves the head where it was.
+        let before = now.head
+        XCTAssertEqual(commitTogether([{ db in try self.append(db, "e"); throw RolledBack() }]), [true])
+        now = try chain()
+        XCTAssertTrue(now.verification.ok)
+        XCTAssertEqual(now.head, before)
+
+        // Appends outside a shared commit write the head themselves, and link to the committed one.
+        try store.pool.write { db in try self.append(db, "f") }
+        now = try chain()
+        XCTAssertTrue(now.verification.ok)
+        XCTAssertEqual(now.names, ["before", "a", "c", "f"])
+        XCTAssertEqual(now.head, now.newest)
+    }
+}
