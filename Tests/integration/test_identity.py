@@ -444,6 +444,12 @@ def test_a_flood_from_one_unix_user_does_not_lock_out_another(make_daemon):
     if os.getuid() != 0 or not os.path.exists("/usr/bin/python3"):
         pytest.skip("needs root and /usr/bin/python3 to connect as another Unix user")
     d = make_daemon()
+    # The daemon sets its socket's mode just after binding, and the socket may answer a moment
+    # before: widened before then, the mode would be set back. "serving" is logged after.
+    deadline = time.monotonic() + 15
+    while "[TalentDaemon] serving" not in d.log() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert "[TalentDaemon] serving" in d.log(), d.log()
     os.chmod(d.dir, 0o755)
     os.chmod(d.socket, 0o666)
     for i in range(20):
