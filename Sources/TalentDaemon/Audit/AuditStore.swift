@@ -22,9 +22,9 @@ struct AuditStore: DomainStore {
             SELECT (SELECT value FROM store_meta WHERE key = 'audit_head'), (SELECT max(seq) FROM audit_entry)
             """))
         let newestSeq: Int64 = position?[1] ?? 0
-        let deferred = DeferredAuditHeads.shared.appended(in: db)
+        let deferred = DeferredAuditHeads.shared.lookup(newestSeq, in: db)
         let (headSeq, prevHash): (Int64, String)
-        if let ownHash = deferred?[newestSeq] {
+        if let ownHash = deferred.ownHash {
             // The newest entry was appended earlier in this shared commit: the recorded head is
             // written at its end (DeferredAuditHeads).
             (headSeq, prevHash) = (newestSeq, ownHash)
@@ -41,7 +41,7 @@ struct AuditStore: DomainStore {
             INSERT INTO audit_entry(seq, at, principal, method, target_type, target_id, params, outcome, prev_hash, hash)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """).execute(arguments: [seq, timestamp, principal, method, target?.type, target?.id, paramsText, outcome, prevHash, hash])
-        if deferred != nil {
+        if deferred.deferring {
             DeferredAuditHeads.shared.record(seq: seq, hash: hash, in: db)
         } else {
             try writeHead(seq: seq, hash: hash)

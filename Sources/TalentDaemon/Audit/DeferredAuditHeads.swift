@@ -24,5 +24,14 @@ final class DeferredAuditHeads: @unchecked Sendable {
     /// Nil when `db` is not in a shared commit: its appends write the head themselves.
     func appended(in db: Database) -> [Int64: String]? { lock.withLock { appended[ObjectIdentifier(db)] } }
 
+    /// Whether `db` is in a shared commit, and if so the hash of entry `seq` when this commit
+    /// appended it. Not the whole dictionary: holding it while `record` adds would copy it.
+    func lookup(_ seq: Int64, in db: Database) -> (deferring: Bool, ownHash: String?) {
+        lock.withLock {
+            guard let entries = appended[ObjectIdentifier(db)] else { return (false, nil) }
+            return (true, entries[seq])
+        }
+    }
+
     func record(seq: Int64, hash: String, in db: Database) { lock.withLock { appended[ObjectIdentifier(db)]?[seq] = hash } }
 }
