@@ -2,14 +2,14 @@
 """Instructions per durable write, counted by callgrind: on the commit thread and on the event loops.
 
 Rates of durable writes move 20-30% between runs on this shared 2-core machine, more than most
-single changes to the write path. Instruction counts move much less: runs of the same build here
-differ by 1-3%. This counts them for each build given, so that two builds can be compared.
+single changes to the write path. Instructions do not: the same build gives the same count to
+within about 1%. This counts them for each build given, so that two builds can be compared.
 
     python3 Ops/bench/commit-instructions.py [--method person.create] [--seconds 15] BUILD...
 
 BUILD is a talentd binary (default: .build/release/talentd). Each runs `talentd serve` under
 `valgrind --tool=callgrind` on a fresh database, with talent-bench writing from 4 connections at
-depth 16 for 3 s (not counted) and then for the given seconds; the count is the inclusive cost of GroupCommit.commitWhileQueued
+depth 16 for the given seconds; the count is the inclusive cost of GroupCommit.commitWhileQueued
 (the commit thread) and SelectableEventLoop.run (the event loops), divided by the writes committed
 (talentd_writes_per_commit). Valgrind runs one thread at a time, so commits carry about 30 writes,
 not about 128 as in `make bench`: per-commit work weighs a little more here.
@@ -73,17 +73,12 @@ exec {binary} "$@"
             text = daemon.admin.call("system.metrics", {})["text"]
             value = lambda name: float(next(l for l in text.splitlines() if l.startswith(name)).split()[-1])
             return value("talentd_writes_per_commit_sum"), value("talentd_writes_per_commit_count")
-        def write_for(duration: float) -> None:
-            subprocess.run([os.environ.get("TALENT_BENCH", str(REPO / ".build/release/talent-bench")), "--socket", daemon.socket,
-                            "--method", method, "--params", json.dumps(PARAMS[method](person["id"]), ensure_ascii=False),
-                            "--connections", "4", "--pipeline", "16", "--duration", str(duration), "--warmup", "0",
-                            "--login-principal", "bench-writer", "--login-secret-file", token, "-o", "json"],
-                           check=True, capture_output=True)
-        # Warmed up (statements prepared, caches filled), then counted from zero.
-        write_for(3)
-        subprocess.run(["callgrind_control", "--zero", str(daemon.proc.pid)], check=True, capture_output=True)
         writes_before, commits_before = committed()
-        write_for(seconds)
+        subprocess.run([os.environ.get("TALENT_BENCH", str(REPO / ".build/release/talent-bench")), "--socket", daemon.socket,
+                        "--method", method, "--params", json.dumps(PARAMS[method](person["id"]), ensure_ascii=False),
+                        "--connections", "4", "--pipeline", "16", "--duration", str(seconds), "--warmup", "0",
+                        "--login-principal", "bench-writer", "--login-secret-file", token, "-o", "json"],
+                       check=True, capture_output=True)
         writes_after, commits_after = committed()
         daemon.proc.terminate()
         daemon.proc.wait(timeout=300)
@@ -105,7 +100,7 @@ def main() -> None:
     parser.add_argument("--method", choices=sorted(PARAMS), default="person.create")
     parser.add_argument("--seconds", type=float, default=15)
     args = parser.parse_args()
-    missing = [tool for tool in ("valgrind", "callgrind_annotate", "callgrind_control", "objcopy") if shutil.which(tool) is None]
+    missing = [tool for tool in ("valgrind", "callgrind_annotate", "objcopy") if shutil.which(tool) is None]
     if missing:
         sys.exit(f"commit-instructions: missing {', '.join(missing)}; on Debian: apt-get install valgrind binutils")
     wait_longer_for_sockets()
