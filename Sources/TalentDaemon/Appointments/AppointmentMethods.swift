@@ -9,7 +9,7 @@ struct AppointmentMethods: Sendable {
     private func target(_ id: Int64) -> AuditTarget { AuditTarget(type: "appointment", id: String(id)) }
 
     func propose(_ call: Call, _ store: AppointmentStore) throws -> Change {
-        let proposal = try call.prepared as? AppointmentStore.Proposal ?? proposal(call)
+        let proposal = try call.prepared as? AppointmentStore.Proposal ?? checkedProposal(call)
         guard let orgKind = try store.orgKind(code: proposal.org) else {
             throw RPCError.invalidParams(field: "org", "org: no organization with code \"\(proposal.org)\"; org.list shows the codes")
         }
@@ -26,9 +26,9 @@ struct AppointmentMethods: Sendable {
 
     /// `prepare` of propose: the proposal as the params give it, checked before the shared commit
     /// for all that needs no database.
-    @Sendable func proposal(_ call: Call) throws -> any Sendable { try proposal(call) as AppointmentStore.Proposal }
+    @Sendable func proposal(_ call: Call) throws -> any Sendable { try checkedProposal(call) }
 
-    private func proposal(_ call: Call) throws -> AppointmentStore.Proposal {
+    private func checkedProposal(_ call: Call) throws -> AppointmentStore.Proposal {
         guard let org = call.org else {
             throw RPCError.invalidParams(field: "org", "org is required: the code of the organization the post belongs to")
         }
