@@ -155,9 +155,13 @@ public final class Store: Sendable {
         return free.int64Value
     }
 
-    /// Checkpoints the WAL and closes every connection.
+    /// Checkpoints the WAL and closes every connection, the writer last: SQLite deletes the WAL
+    /// and shared-memory files only when the last connection closing can write (GRDB closes the
+    /// pool's read-only readers after its writer; its issue 739). The event loops' readers must be
+    /// closed already: they close when their threads end.
     public func close() throws {
         try checkpointer.stop()
+        pool.releaseMemory()
         try pool.writeWithoutTransaction { try $0.checkpoint(.truncate) }
         try pool.close()
     }

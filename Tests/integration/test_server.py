@@ -120,6 +120,22 @@ def test_sigint_behaves_like_sigterm_and_idle_connections_are_closed(make_daemon
     assert not os.path.exists(d.socket)
 
 
+def test_a_clean_stop_leaves_the_database_in_one_file(make_daemon):
+    d = make_daemon()
+    conn = d.login()
+    # Reads on an event loop (org.list) and in the pool (system.health), and a write: every kind
+    # of connection the daemon opens is open at the stop.
+    assert "result" in conn.call("org.list", {"limit": 5})
+    assert "result" in conn.call("system.health")
+    assert "result" in conn.call("person.create", {"full_name": "Lê Thị Hồng", "birth_date": "1981-02-03"})
+    conn.close()
+    assert d.stop() == 0
+    # The WAL was checkpointed and removed: copying talent.db alone copies everything.
+    assert sorted(p.name for p in d.dir.iterdir() if p.name.startswith("talent.db")) == ["talent.db"]
+    with sqlite3.connect(d.db) as c:
+        assert c.execute("SELECT count(*) FROM person WHERE full_name = 'Lê Thị Hồng'").fetchone()[0] == 1
+
+
 def test_stale_socket_file_is_replaced(make_daemon):
     d = make_daemon(start=False)
     stale = socket.socket(socket.AF_UNIX)
