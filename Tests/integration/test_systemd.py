@@ -107,10 +107,16 @@ def test_a_listen_pid_for_another_process_is_ignored():
     proc = subprocess.Popen(d.serve_args(), env=env, stdin=subprocess.DEVNULL,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
+        # The socket file exists from bind, a moment before listen: wait for an answer instead.
         deadline = time.monotonic() + 15
-        while not os.path.exists(d.socket) and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert Conn(d.socket, timeout=5).call("system.ping")["result"]["pong"] is True
+        while True:
+            try:
+                conn = Conn(d.socket, timeout=5)
+                break
+            except (FileNotFoundError, ConnectionRefusedError):
+                assert time.monotonic() < deadline, "talentd did not listen on its own socket within 15 s"
+                time.sleep(0.05)
+        assert conn.call("system.ping")["result"]["pong"] is True
     finally:
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=15) == 0
