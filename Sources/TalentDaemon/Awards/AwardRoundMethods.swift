@@ -137,7 +137,7 @@ struct AwardRoundMethods: Sendable {
                 throw RPCError.invalidParams(field: "decisions[\(i)].nomination_id", "decisions[\(i)]: nomination \(id) is decided twice")
             }
             let outcome = decision["outcome"]?.stringValue.flatMap(AwardOutcome.init) ?? .notAwarded
-            decided[id] = (outcome, (decision["decision_ref"]?.stringValue ?? "").precomposedStringWithCanonicalMapping)
+            decided[id] = (outcome, NFC.of(decision["decision_ref"]?.stringValue ?? ""))
         }
         if let missing = listed.sorted().first(where: { decided[$0] == nil }) {
             throw RPCError.invalidParams(field: "decisions", "decisions: nomination \(missing) of the sealed list has no decision; every listed nomination needs one")

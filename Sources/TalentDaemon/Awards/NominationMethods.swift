@@ -44,7 +44,7 @@ struct NominationMethods: Sendable {
             guard let name = nominee["name"]?.stringValue, let list = nominee["members"]?.arrayValue, nominee["person_id"] == nil else {
                 throw RPCError.invalidParams(field: "nominee", "nominee: category \(category.key) is for collectives: give {name, members: [person_id]}")
             }
-            collectiveName = name.precomposedStringWithCanonicalMapping
+            collectiveName = NFC.of(name)
             members = list.compactMap(\.intValue)
             if Set(members).count != members.count {
                 throw RPCError.invalidParams(field: "nominee.members", "nominee.members lists a person twice")

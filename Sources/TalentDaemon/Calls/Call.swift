@@ -55,7 +55,7 @@ struct Call: Sendable {
     }
 
     /// A text param as stored: Unicode NFC, so the same name typed two ways compares equal.
-    func text(_ name: String) -> String? { string(name)?.precomposedStringWithCanonicalMapping }
+    func text(_ name: String) -> String? { string(name).map(NFC.of) }
 
     func requiredText(_ name: String) throws -> String {
         guard let value = text(name) else { throw RPCError.invalidParams(field: name, "\(name) is required") }

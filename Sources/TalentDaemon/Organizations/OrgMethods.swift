@@ -62,7 +62,7 @@ struct OrgMethods: Sendable {
     /// A name param trimmed and in NFC; blank is refused.
     private func name(_ call: Call, _ field: String) throws -> String? {
         guard let raw = call.string(field) else { return nil }
-        let value = raw.trimmingCharacters(in: .whitespacesAndNewlines).precomposedStringWithCanonicalMapping
+        let value = NFC.trimmed(raw)
         if value.isEmpty { throw RPCError.invalidParams(field: field, "\(field) must not be blank") }
         return value
     }

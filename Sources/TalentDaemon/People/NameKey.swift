@@ -1,3 +1,5 @@
+import Foundation
+
 /// The folded form of a person's name that search and duplicate detection compare:
 /// lowercase, diacritics removed, đ/Đ -> d, words separated by one space.
 /// "Nguyễn  Thị Hương" -> "nguyen thi huong"; "ĐẶNG Văn Đức" -> "dang van duc".
@@ -9,6 +11,11 @@ enum NameKey {
     /// The folded words, in order. Anything that is not a letter or digit separates words
     /// (spaces, hyphens, apostrophes as in "H'Hen"), so a query folds exactly like a name.
     static func words(_ text: String) -> [String] {
+        String(NFC.isKnownNFC(text) ? foldedByScalar(text) : folded(text)).split(separator: " ").map(String.init)
+    }
+
+    /// Decomposed (NFD), lowercased, diacritics dropped, other non-letters as spaces.
+    static func folded(_ text: String) -> String.UnicodeScalarView {
         var folded = String.UnicodeScalarView()
         for scalar in text.decomposedStringWithCanonicalMapping.lowercased().unicodeScalars {
             switch scalar.properties.generalCategory {
@@ -25,6 +32,27 @@ enum NameKey {
                 folded.append(" ")
             }
         }
-        return String(folded).split(separator: " ").map(String.init)
+        return folded
+    }
+
+    /// `folded` one scalar at a time, from a table, for text in `NFC`'s ranges. The same result:
+    /// there each scalar is a starter that decomposes to a starter and its marks, so NFD never
+    /// reorders across scalars, and lowercasing maps each scalar on its own. Decomposing through
+    /// Foundation cost about 40,000 instructions per name.
+    static func foldedByScalar(_ text: String) -> String.UnicodeScalarView {
+        var folded = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars {
+            folded.append(contentsOf: scalarFolds[tableIndex(scalar)])
+        }
+        return folded
+    }
+
+    private static func tableIndex(_ scalar: Unicode.Scalar) -> Int {
+        NFC.latin.contains(scalar.value) ? Int(scalar.value) : NFC.latin.count + Int(scalar.value - NFC.vietnamese.lowerBound)
+    }
+
+    /// `folded` of each scalar of `NFC`'s two ranges, worked out once.
+    private static let scalarFolds: [String.UnicodeScalarView] = (Array(NFC.latin) + Array(NFC.vietnamese)).map {
+        folded(String(Unicode.Scalar($0)!))
     }
 }

@@ -86,7 +86,7 @@ struct PersonMethods: Sendable {
     private func personChanges(_ call: Call) throws -> PersonChanges {
         var changes = PersonChanges()
         if let name = call.string("full_name") {
-            let fullName = name.trimmingCharacters(in: .whitespacesAndNewlines).precomposedStringWithCanonicalMapping
+            let fullName = NFC.trimmed(name)
             let key = NameKey.fold(fullName)
             if key.isEmpty { throw RPCError.invalidParams(field: "full_name", "full_name must contain letters") }
             changes.values["full_name"] = .text(fullName)
@@ -105,7 +105,7 @@ struct PersonMethods: Sendable {
         default: break
         }
         switch call.params["fields"] {
-        case .array(let list)?: changes.values["fields"] = .list(list.compactMap(\.stringValue).map { $0.precomposedStringWithCanonicalMapping })
+        case .array(let list)?: changes.values["fields"] = .list(list.compactMap(\.stringValue).map(NFC.of))
         case .null?: changes.values["fields"] = .clear
         default: break
         }
@@ -113,7 +113,7 @@ struct PersonMethods: Sendable {
     }
 
     private func normalized(_ column: String, _ text: String, today: String) throws -> String {
-        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines).precomposedStringWithCanonicalMapping
+        let trimmed = NFC.trimmed(text)
         switch column {
         case "birth_date":
             guard let date = CalendarDate(trimmed), date.description <= today else {

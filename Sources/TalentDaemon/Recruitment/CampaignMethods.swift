@@ -43,7 +43,7 @@ struct CampaignMethods: Sendable {
             if let minScore, minScore > maxScore {
                 throw RPCError.invalidParams(field: "criteria", "criteria \"\(key)\": min_score (\(minScore)) exceeds max_score (\(maxScore))")
             }
-            return Criterion(key: key, title: (item["title"]?.stringValue ?? key).precomposedStringWithCanonicalMapping,
+            return Criterion(key: key, title: NFC.of(item["title"]?.stringValue ?? key),
                              weight: item["weight"]?.intValue ?? 1, maxScore: maxScore, minScore: minScore)
         }
     }
