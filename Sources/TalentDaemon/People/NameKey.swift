@@ -11,7 +11,7 @@ enum NameKey {
     /// The folded words, in order. Anything that is not a letter or digit separates words
     /// (spaces, hyphens, apostrophes as in "H'Hen"), so a query folds exactly like a name.
     static func words(_ text: String) -> [String] {
-        String(NFC.isKnownNFC(text) ? foldedByScalar(text) : folded(text)).split(separator: " ").map(String.init)
+        (NFC.isKnownNFC(text) ? foldedByScalar(text) : String(folded(text))).split(separator: " ").map(String.init)
     }
 
     /// Decomposed (NFD), lowercased, diacritics dropped, other non-letters as spaces.
@@ -39,20 +39,21 @@ enum NameKey {
     /// there each scalar is a starter that decomposes to a starter and its marks, so NFD never
     /// reorders across scalars, and lowercasing maps each scalar on its own. Decomposing through
     /// Foundation cost about 40,000 instructions per name.
-    static func foldedByScalar(_ text: String) -> String.UnicodeScalarView {
-        var folded = String.UnicodeScalarView()
+    static func foldedByScalar(_ text: String) -> String {
+        var folded: [UInt8] = []
+        folded.reserveCapacity(text.utf8.count)
         for scalar in text.unicodeScalars {
             folded.append(contentsOf: scalarFolds[tableIndex(scalar)])
         }
-        return folded
+        return String(decoding: folded, as: UTF8.self)
     }
 
     private static func tableIndex(_ scalar: Unicode.Scalar) -> Int {
         NFC.latin.contains(scalar.value) ? Int(scalar.value) : NFC.latin.count + Int(scalar.value - NFC.vietnamese.lowerBound)
     }
 
-    /// `folded` of each scalar of `NFC`'s two ranges, worked out once.
-    private static let scalarFolds: [String.UnicodeScalarView] = (Array(NFC.latin) + Array(NFC.vietnamese)).map {
-        folded(String(Unicode.Scalar($0)!))
+    /// `folded` of each scalar of `NFC`'s two ranges, in UTF-8, worked out once.
+    private static let scalarFolds: [[UInt8]] = (Array(NFC.latin) + Array(NFC.vietnamese)).map {
+        Array(String(folded(String(Unicode.Scalar($0)!))).utf8)
     }
 }
