@@ -1,6 +1,7 @@
 import GRDB
 import XCTest
 @testable import TalentDaemon
+import TalentProtocol
 
 final class AuditHashTests: XCTestCase {
     /// The chain's hashing rule, computed independently (Python: sha256 of
@@ -15,6 +16,23 @@ final class AuditHashTests: XCTestCase {
         XCTAssertEqual(AuditEntry.hash(seq: 1, at: "2026-01-02T03:04:05.006Z", principal: "admin", method: "token.revoke",
                                        target: nil, paramsText: #"{"id":7}"#, outcome: "ok", prevHash: genesis),
                        "fa4254d93b74c439ba7e91ce3e540a10bca5e4f87988d6efe6dbc9fe2be0198b")
+        // Escapes and letters beyond ASCII in every text member.
+        XCTAssertEqual(AuditEntry.hash(seq: 1234567, at: "2026-12-05T06:00:00.000Z", principal: "hr.bộ-nội-vụ", method: "person.create",
+                                       target: AuditTarget(type: "person", id: "42"),
+                                       paramsText: #"{"full_name":"Trần \"Út\" Đức\n"}"#, outcome: "error: \"x\"\t",
+                                       prevHash: genesis),
+                       "fd60a3dca9b73534193877a1b422f89d23aa6864ff9481b6791e1833b529c585")
+        // The same bytes as JSONWriter's sorted object, which the hashes were first written from.
+        for target in [AuditTarget(type: "person", id: "42"), nil] {
+            let targetJSON: JSONValue = target.map { ["type": .string($0.type), "id": .string($0.id)] } ?? .null
+            let entry: [String: JSONValue] = [
+                "seq": .int(9), "at": .string("2026-12-05T06:00:00.000Z"), "principal": .string("hr.\"bộ\""), "method": .string("m"),
+                "target": targetJSON, "params": .string(#"{"a":"\u0001"}"#), "outcome": .string("ok"), "prev_hash": .string(genesis),
+            ]
+            let writer = Secrets.sha256Hex(JSONWriter.bytes(.object(entry)))
+            XCTAssertEqual(AuditEntry.hash(seq: 9, at: "2026-12-05T06:00:00.000Z", principal: "hr.\"bộ\"", method: "m", target: target,
+                                           paramsText: #"{"a":"\u0001"}"#, outcome: "ok", prevHash: genesis), writer)
+        }
     }
 }
 
