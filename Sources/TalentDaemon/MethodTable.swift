@@ -95,7 +95,7 @@ func methodTable(_ d: Domains) -> [MethodSpec] {
         write("org.create",            .roles(admin),               d.org.create),
         write("org.update",            .roles(admin),               d.org.update),
 
-        write("person.create",         .roles(personCreators),      d.person.create,          prepare: d.person.changes),
+        write("person.create",         .roles(personCreators),      d.person.create,          prepare: d.person.creation),
         read("person.get",             .roles(personReaders),       d.person.get,             flags: [.quick]),
         write("person.update",         .roles(personEditors),       d.person.update,          prepare: d.person.changes),
         read("person.search",          .roles(personReaders),       d.person.search),

@@ -21,7 +21,7 @@ struct PersonMethods: Sendable {
 
     func create(_ call: Call, _ store: PersonStore) throws -> Change {
         _ = try call.requiredString("full_name")
-        let changes = try call.prepared as? PersonChanges ?? personChanges(call)
+        let (changes, insert) = try call.prepared as? (PersonChanges, PersonStore.Insert) ?? changesAndInsert(call)
         let ifDuplicate = IfDuplicate(rawValue: call.string("if_duplicate") ?? "warn") ?? .warn
         let duplicates = try store.possibleDuplicates(nameKey: changes.nameKey ?? "", birthDate: changes.text("birth_date"),
                                                       email: changes.text("email"), excluding: 0)
@@ -35,7 +35,7 @@ struct PersonMethods: Sendable {
             return Change(result: ["person": existing.json(personalData: call.seesPersonalData), "warnings": .array([first.warning]),
                                    "created": false], target: target(first.id))
         }
-        let person = try store.insert(changes, at: call.timestamp)
+        let person = try store.insert(insert, at: call.timestamp)
         return Change(result: ["person": person.json(personalData: call.seesPersonalData),
                                "warnings": .array(duplicates.map(\.warning)), "created": true],
                       target: target(person.id))
@@ -79,7 +79,15 @@ struct PersonMethods: Sendable {
             .json("persons") { $0.json(personalData: call.seesPersonalData) }
     }
 
-    /// `prepare` of create and update: their changes, worked out before the shared commit.
+    /// `prepare` of create: its changes and their INSERT, worked out before the shared commit.
+    @Sendable func creation(_ call: Call) throws -> any Sendable { try changesAndInsert(call) }
+
+    private func changesAndInsert(_ call: Call) throws -> (PersonChanges, PersonStore.Insert) {
+        let changes = try personChanges(call)
+        return (changes, PersonStore.Insert(changes))
+    }
+
+    /// `prepare` of update: its changes, worked out before the shared commit.
     @Sendable func changes(_ call: Call) throws -> any Sendable { try personChanges(call) }
 
     /// The fields a create or update sets, from the params present: text in NFC, null clears.

@@ -32,19 +32,31 @@ struct PersonStore: DomainStore {
     }
 
     /// Inserts a person (values already validated and normalized); returns it as stored.
-    func insert(_ changes: PersonChanges, at timestamp: String) throws -> Person {
-        var values = Self.columnValues(changes)
-        values["created_at"] = timestamp
-        values["updated_at"] = timestamp
-        let columns = values.keys.sorted()
-        // RETURNING: the stored row without reading it again (inserts run one by one in a shared commit).
-        let sql = "INSERT INTO person(\(columns.joined(separator: ", "))) VALUES (\(columns.map { _ in "?" }.joined(separator: ", "))) RETURNING \(Person.returnedColumns)"
-        return try translatingConstraints {
+    func insert(_ insert: Insert, at timestamp: String) throws -> Person {
+        try translatingConstraints {
             // One statement per set of columns given: a handful in practice.
-            guard let person = try db.cachedStatement(sql: sql).firstRow(arguments: StatementArguments(columns.map { values[$0]! }), Person.init) else {
+            guard let person = try db.cachedStatement(sql: insert.sql)
+                .firstRow(arguments: StatementArguments(insert.values + [timestamp.databaseValue, timestamp.databaseValue]), Person.init) else {
                 throw RPCError.internalError()
             }
             return person
+        }
+    }
+
+    /// A person's INSERT worked out from its changes before the shared commit (`prepare`), where
+    /// building its SQL cost the committer about 20,000 instructions per person.
+    struct Insert: Sendable {
+        /// Binds `values`, then the timestamp twice (created_at, updated_at).
+        let sql: String
+        let values: [DatabaseValue]
+
+        init(_ changes: PersonChanges) {
+            let values = PersonStore.columnValues(changes)
+            let columns = values.keys.sorted()
+            self.values = columns.map { values[$0]!?.databaseValue ?? .null }
+            // RETURNING: the stored row without reading it again (inserts run one by one in a shared commit).
+            sql = "INSERT INTO person(\((columns + ["created_at", "updated_at"]).joined(separator: ", "))) "
+                + "VALUES (\(Array(repeating: "?", count: columns.count + 2).joined(separator: ", "))) RETURNING \(Person.returnedColumns)"
         }
     }
 
