@@ -46,6 +46,7 @@ public enum Daemon {
             try PersonStore(db).indexPendingNames()
             try AuditStore(db).writeDeferredHead()
         }
+        writes.writeEnded = { db, kept in DeferredAuditHeads.shared.writeEnded(db, kept: kept) }
         writes.transactionEnded = { db in DeferredAuditHeads.shared.end(db) }
     }
 

@@ -35,6 +35,9 @@ public final class GroupCommit: @unchecked Sendable {
     /// not: for state that lives exactly as long as one shared commit. Set before serving.
     public var transactionBegan: (@Sendable (Database) -> Void)?
     public var transactionEnded: (@Sendable (Database) -> Void)?
+    /// Run after each write of a shared commit: `kept` false when it was rolled back to its
+    /// savepoint (what it wrote is gone). Set before serving.
+    public var writeEnded: (@Sendable (Database, _ kept: Bool) -> Void)?
 
     public init(pool: DatabasePool, maxBatch: Int = 256) {
         self.pool = pool
@@ -119,7 +122,9 @@ public final class GroupCommit: @unchecked Sendable {
                     for (index, job) in batch.enumerated() {
                         do {
                             try Self.inSavepoint(db) { try job.body(db) }
+                            writeEnded?(db, true)
                         } catch {
+                            writeEnded?(db, false)
                             failures[index] = error
                             // Some errors (a full disk, an I/O error) make SQLite roll back the
                             // whole transaction: then nothing after them may run outside it.

@@ -81,11 +81,24 @@ final class DeferredAuditHeadTests: XCTestCase {
         XCTAssertTrue(now.verification.ok)
         XCTAssertEqual(now.head, before)
 
+        // A first write rolled back, then writes of two appends each, the last one rolled back:
+        // each append links to the newest entry still kept.
+        XCTAssertEqual(commitTogether([
+            { db in try self.append(db, "g"); throw RolledBack() },
+            { db in try self.append(db, "h"); try self.append(db, "i") },
+            { db in try self.append(db, "j"); try self.append(db, "k") },
+            { db in try self.append(db, "l"); try self.append(db, "m"); throw RolledBack() },
+        ]), [true, false, false, true])
+        now = try chain()
+        XCTAssertTrue(now.verification.ok, "\(now.verification)")
+        XCTAssertEqual(now.names, ["before", "a", "c", "h", "i", "j", "k"])
+        XCTAssertEqual(now.head, now.newest)
+
         // Appends outside a shared commit write the head themselves, and link to the committed one.
         try store.pool.write { db in try self.append(db, "f") }
         now = try chain()
         XCTAssertTrue(now.verification.ok)
-        XCTAssertEqual(now.names, ["before", "a", "c", "f"])
+        XCTAssertEqual(now.names, ["before", "a", "c", "h", "i", "j", "k", "f"])
         XCTAssertEqual(now.head, now.newest)
     }
 }

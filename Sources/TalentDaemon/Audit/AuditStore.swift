@@ -17,18 +17,18 @@ struct AuditStore: DomainStore {
     /// `paramsText`, when given, is `params` already written as JSON (outside the shared commit).
     func append(principal: String, method: String, target: AuditTarget?, params: JSONValue, paramsText: String? = nil,
                 outcome: String = "ok", at timestamp: String, result: JSONValue? = nil, actorOrg: String? = nil) throws -> Int64 {
-        // The recorded head and the newest row's seq in one read (every write runs it).
-        let position = try Row.fetchOne(db.cachedStatement(sql: """
-            SELECT (SELECT value FROM store_meta WHERE key = 'audit_head'), (SELECT max(seq) FROM audit_entry)
-            """))
-        let newestSeq: Int64 = position?[1] ?? 0
-        let deferred = DeferredAuditHeads.shared.lookup(newestSeq, in: db)
-        let (headSeq, prevHash): (Int64, String)
-        if let ownHash = deferred.ownHash {
-            // The newest entry was appended earlier in this shared commit: the recorded head is
-            // written at its end (DeferredAuditHeads).
-            (headSeq, prevHash) = (newestSeq, ownHash)
+        let (deferring, ownNewest) = DeferredAuditHeads.shared.newest(in: db)
+        let (headSeq, prevHash, newestSeq): (Int64, String, Int64)
+        if let ownNewest {
+            // An earlier append of this shared commit, still the newest row: the recorded head is
+            // written at the commit's end (DeferredAuditHeads).
+            (headSeq, prevHash, newestSeq) = (ownNewest.seq, ownNewest.hash, ownNewest.seq)
         } else {
+            // The recorded head and the newest row's seq in one read.
+            let position = try Row.fetchOne(db.cachedStatement(sql: """
+                SELECT (SELECT value FROM store_meta WHERE key = 'audit_head'), (SELECT max(seq) FROM audit_entry)
+                """))
+            newestSeq = position?[1] ?? 0
             (headSeq, prevHash) = try Self.complete((position?[0] as String?).map(Self.headParts)) ?? newestRow()
         }
         // Past any row too, so that a head set back by hand cannot make every write collide.
@@ -41,8 +41,8 @@ struct AuditStore: DomainStore {
             INSERT INTO audit_entry(seq, at, principal, method, target_type, target_id, params, outcome, prev_hash, hash)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """).execute(arguments: [seq, timestamp, principal, method, target?.type, target?.id, paramsText, outcome, prevHash, hash])
-        if deferred.deferring {
-            DeferredAuditHeads.shared.record(seq: seq, hash: hash, in: db)
+        if deferring {
+            DeferredAuditHeads.shared.record(.init(seq: seq, hash: hash), in: db)
         } else {
             try writeHead(seq: seq, hash: hash)
         }
@@ -53,14 +53,11 @@ struct AuditStore: DomainStore {
         return seq
     }
 
-    /// Writes the head of this shared commit's appends, if it kept any (see DeferredAuditHeads):
-    /// run once, after the commit's writes and before it commits.
+    /// Writes the head of this shared commit's appends, if a kept write appended any (see
+    /// DeferredAuditHeads): run once, after the commit's writes and before it commits.
     func writeDeferredHead() throws {
-        guard let appended = DeferredAuditHeads.shared.appended(in: db), !appended.isEmpty else { return }
-        let newestSeq = try Int64.fetchOne(db.cachedStatement(sql: "SELECT max(seq) FROM audit_entry")) ?? 0
-        // Not one of this commit's own: every write that appended was rolled back.
-        guard let hash = appended[newestSeq] else { return }
-        try writeHead(seq: newestSeq, hash: hash)
+        guard let newest = DeferredAuditHeads.shared.newestKept(in: db) else { return }
+        try writeHead(seq: newest.seq, hash: newest.hash)
     }
 
     private func writeHead(seq: Int64, hash: String) throws {

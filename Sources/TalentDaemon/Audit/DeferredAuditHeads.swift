@@ -1,37 +1,60 @@
 import Foundation
 import GRDB
 
-/// The audit head of a shared commit, written once before it commits instead of by every append.
+/// The audit head of a shared commit, kept in memory while it runs and written once before it
+/// commits, instead of being written by every append and read back by the next.
 ///
-/// Outside a shared commit each append writes the recorded head (`store_meta.audit_head`) itself.
-/// Inside one, that write only served the next append of the same commit, which read it back:
-/// here each append of the commit is remembered instead, so that the next one links to it, and
-/// `AuditStore.writeDeferredHead` writes the head once, before the commit. The head committed is
-/// the same as before: the newest entry kept. A write rolled back to its savepoint takes its entry
-/// out of the table, and the newest row counts as this commit's own only while its seq and hash
-/// are the ones remembered here.
+/// Outside a shared commit each append reads the recorded head (`store_meta.audit_head`) and the
+/// newest row, and writes the head itself. Inside one, the first append reads them as well; each
+/// append is then remembered here, and the next one links to the newest entry this commit still
+/// keeps without reading the table. A write rolled back to its savepoint takes its entries out of
+/// the table, so they are forgotten here too (`writeEnded`, told by `GroupCommit`).
+/// `AuditStore.writeDeferredHead` writes the newest kept entry as the head, before the commit: the
+/// same head as before.
 final class DeferredAuditHeads: @unchecked Sendable {
     static let shared = DeferredAuditHeads()
 
+    /// One shared commit's appends.
+    private struct Commit {
+        /// The newest entry appended by a write that was kept.
+        var newestKept: Entry?
+        /// The newest entry appended by the write running now.
+        var newestOfWrite: Entry?
+    }
+
+    struct Entry: Equatable {
+        let seq: Int64
+        let hash: String
+    }
+
     private let lock = NSLock()
-    /// Per connection in a shared commit: the entries appended so far, seq to hash.
-    private var appended: [ObjectIdentifier: [Int64: String]] = [:]
+    /// Per connection in a shared commit.
+    private var commits: [ObjectIdentifier: Commit] = [:]
 
-    func begin(_ db: Database) { lock.withLock { appended[ObjectIdentifier(db)] = [:] } }
+    func begin(_ db: Database) { lock.withLock { commits[ObjectIdentifier(db)] = Commit() } }
 
-    func end(_ db: Database) { lock.withLock { appended[ObjectIdentifier(db)] = nil } }
+    func end(_ db: Database) { lock.withLock { commits[ObjectIdentifier(db)] = nil } }
 
-    /// Nil when `db` is not in a shared commit: its appends write the head themselves.
-    func appended(in db: Database) -> [Int64: String]? { lock.withLock { appended[ObjectIdentifier(db)] } }
-
-    /// Whether `db` is in a shared commit, and if so the hash of entry `seq` when this commit
-    /// appended it. Not the whole dictionary: holding it while `record` adds would copy it.
-    func lookup(_ seq: Int64, in db: Database) -> (deferring: Bool, ownHash: String?) {
+    /// Whether `db` is in a shared commit (else its appends write the head themselves), and if so
+    /// the newest entry it still holds from this commit: the one the next append links to.
+    func newest(in db: Database) -> (deferring: Bool, entry: Entry?) {
         lock.withLock {
-            guard let entries = appended[ObjectIdentifier(db)] else { return (false, nil) }
-            return (true, entries[seq])
+            guard let commit = commits[ObjectIdentifier(db)] else { return (false, nil) }
+            return (true, commit.newestOfWrite ?? commit.newestKept)
         }
     }
 
-    func record(seq: Int64, hash: String, in db: Database) { lock.withLock { appended[ObjectIdentifier(db)]?[seq] = hash } }
+    /// The entry to record as the head when the commit commits: nil when no kept write appended.
+    func newestKept(in db: Database) -> Entry? { lock.withLock { commits[ObjectIdentifier(db)]?.newestKept } }
+
+    func record(_ entry: Entry, in db: Database) { lock.withLock { commits[ObjectIdentifier(db)]?.newestOfWrite = entry } }
+
+    func writeEnded(_ db: Database, kept: Bool) {
+        lock.withLock {
+            guard var commit = commits[ObjectIdentifier(db)] else { return }
+            if kept, let entry = commit.newestOfWrite { commit.newestKept = entry }
+            commit.newestOfWrite = nil
+            commits[ObjectIdentifier(db)] = commit
+        }
+    }
 }
