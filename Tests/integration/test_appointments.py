@@ -116,6 +116,21 @@ def test_lifecycle_propose_approve_end(world):
     assert any(e["target"] == {"type": "appointment", "id": str(aid)} for e in entries), entries
 
 
+def test_a_proposal_answers_the_record_as_stored(world):
+    # propose answers the row it inserted without reading it back: it must be what get reads.
+    admin, hr_nat = world["admin"], world["hr-nat"]
+    pid = person(admin, "Đặng Thị Ánh Tuyết")
+    full = hr_nat.result("appointment.propose", {
+        "org": "MOF", "post": "chief_architect", "program": "Chương trình Bán dẫn 2030", "person_id": pid,
+        "term_start": day(-3), "term_end": day(900), "equivalent_rank": "deputy_director_general",
+        "decision_ref": "45/QĐ-BTC", "salary_coefficient": "6.50"})
+    assert full["person_name"] == "Đặng Thị Ánh Tuyết" and full["program"] == "Chương trình Bán dẫn 2030"
+    assert hr_nat.result("appointment.get", {"id": full["id"]}) == full
+    bare = propose(hr_nat, "MOF", person_id=person(admin), start=day(2))["result"]
+    assert "term_end" not in bare and "decision_ref" not in bare and "salary_coefficient" not in bare
+    assert bare["status"] == "proposed" and hr_nat.result("appointment.get", {"id": bare["id"]}) == bare
+
+
 def test_approval_of_a_future_term_reads_approved(world):
     admin = world["admin"]
     aid = propose(admin, "MOJ", "chief_engineer_ops", person(admin), start=day(30))["result"]["id"]

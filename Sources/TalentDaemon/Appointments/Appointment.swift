@@ -77,6 +77,15 @@ struct Appointment: Sendable {
                           "approved_at", "rejected_by", "rejected_at", "rejection_reason", "end_date", "end_reason",
                           "updated_at"].map { "a.\($0)" }.joined(separator: ", ") + ", p.full_name"
 
+    /// A proposal as `AppointmentStore.insert` stores it.
+    init(id: Int64, proposal p: AppointmentStore.Proposal, personName: String, by principal: String, at timestamp: String) {
+        self.id = id; org = p.org; post = p.post; program = p.program; personID = p.personID; self.personName = personName
+        termStart = p.termStart; termEnd = p.termEnd; equivalentRank = p.equivalentRank.rawValue; decisionRef = p.decisionRef
+        salaryCoefficient = p.salaryCoefficient; state = .proposed; proposedBy = principal; proposedAt = timestamp
+        approvedBy = nil; approvedAt = nil; rejectedBy = nil; rejectedAt = nil; rejectionReason = nil
+        endDate = nil; endReason = nil; updatedAt = timestamp
+    }
+
     /// Read by column index (see `IndexedColumns`): every proposal is read back inside the shared
     /// commit, and lists read pages of them.
     init(_ row: IndexedColumns) throws {

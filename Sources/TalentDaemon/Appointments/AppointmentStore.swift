@@ -31,13 +31,14 @@ struct AppointmentStore: DomainStore {
         return try String.fetchOne(db.cachedStatement(sql: "SELECT org FROM appointment WHERE id = ?"), arguments: [id])
     }
 
-    /// The kind of an org (nil: no such org), which decides the ranks it may use.
-    func orgKind(code: String) throws -> OrgKind? {
-        try String.fetchOne(db.cachedStatement(sql: "SELECT kind FROM org WHERE code = ?"), arguments: [code]).flatMap(OrgKind.init)
-    }
-
-    func personExists(id: Int64) throws -> Bool {
-        try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM person WHERE id = ?"), arguments: [id]) != nil
+    /// What a proposal needs of the org and the person it names, in one read inside the shared
+    /// commit: the org's kind, which decides the ranks it may use, and the person's name, which the
+    /// answer shows (nil: no such org, no such person).
+    func parties(org: String, personID: Int64) throws -> (orgKind: OrgKind?, personName: String?) {
+        let row = try Row.fetchOne(db.cachedStatement(sql: """
+            SELECT (SELECT kind FROM org WHERE code = ?), (SELECT full_name FROM person WHERE id = ?)
+            """), arguments: [org, personID])
+        return ((row?[0] as String?).flatMap(OrgKind.init), row?[1])
     }
 
     struct Filter {
