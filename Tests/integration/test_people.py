@@ -40,6 +40,18 @@ def test_create_and_get_store_the_name_in_nfc(daemon):
     admin.close()
 
 
+def test_create_answers_the_person_as_stored(daemon):
+    # person.create answers the row it inserted without reading it back: it must be what get reads.
+    admin = daemon.login()
+    for params in [{"full_name": "  Hà Thị Minh Châu "},
+                   {"full_name": "Lê Văn Khoa", "overseas_vietnamese": True, "residence_country": "DE", "fields": []},
+                   {"full_name": "Ngô Bảo Anh", "gender": "female",
+                    "birth_date": "1979-02-28", "phone": "+84  24 3825 1234"}]:
+        person = create(admin, **params)["person"]
+        assert admin.result("person.get", {"id": person["id"]}) == person, params
+    admin.close()
+
+
 def test_get_unknown_person_is_not_found(daemon):
     error = daemon.rpc("person.get", {"id": 99999999})["error"]
     assert error["data"]["reason"] == "not_found"

@@ -56,12 +56,30 @@ struct Person: Sendable {
     var updatedAt: String
 
     /// What a query selects for `init`, in its order (qualified: some queries join).
-    static let columns = columnNames.map { "person.\($0)" }.joined(separator: ", ")
-    /// The same for an INSERT's RETURNING clause, which takes no table names.
-    static let returnedColumns = columnNames.joined(separator: ", ")
-    private static let columnNames = ["id", "version", "full_name", "birth_date", "gender", "nationality", "overseas_vietnamese",
-                                      "residence_country", "email", "phone", "national_id", "fields", "highest_degree",
-                                      "employer", "created_at", "updated_at"]
+    static let columns = ["id", "version", "full_name", "birth_date", "gender", "nationality", "overseas_vietnamese",
+                          "residence_country", "email", "phone", "national_id", "fields", "highest_degree",
+                          "employer", "created_at", "updated_at"].map { "person.\($0)" }.joined(separator: ", ")
+
+    /// A new person as an INSERT of `changes` stores it: version 1 and overseas_vietnamese false
+    /// are the columns' defaults.
+    init(id: Int64, inserting changes: PersonChanges, at timestamp: String) {
+        self.id = id
+        version = 1
+        fullName = changes.text("full_name") ?? ""
+        birthDate = changes.text("birth_date")
+        gender = changes.text("gender")
+        nationality = changes.text("nationality")
+        if case .flag(let flag)? = changes.values["overseas_vietnamese"] { overseasVietnamese = flag } else { overseasVietnamese = false }
+        residenceCountry = changes.text("residence_country")
+        email = changes.text("email")
+        phone = changes.text("phone")
+        nationalID = changes.text("national_id")
+        if case .list(let list)? = changes.values["fields"] { fields = list } else { fields = nil }
+        highestDegree = changes.text("highest_degree")
+        employer = changes.text("employer")
+        createdAt = timestamp
+        updatedAt = timestamp
+    }
 
     init(_ row: IndexedColumns) throws {
         id = try row.int64(0)
