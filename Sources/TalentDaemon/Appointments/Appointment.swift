@@ -86,8 +86,8 @@ struct Appointment: Sendable {
         endDate = nil; endReason = nil; updatedAt = timestamp
     }
 
-    /// Read by column index (see `IndexedColumns`): every proposal is read back inside the shared
-    /// commit, and lists read pages of them.
+    /// Read by column index (see `IndexedColumns`): every transition reads its appointment inside
+    /// the shared commit, and lists read pages of them.
     init(_ row: IndexedColumns) throws {
         id = try row.int64(0); org = try row.string(1); post = try row.raw(2); program = row.nullableString(3)
         personID = try row.int64(4)
