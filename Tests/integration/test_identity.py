@@ -155,7 +155,7 @@ def sample(schema: dict, doc: dict):
         return "2026-01-02T03:04:05.000Z"  # valid for Timestamp too (which requires milliseconds)
     length = max(schema.get("minLength", 1), 1)
     if "pattern" in schema:
-        for candidate in ("x" * length, "MOHA", "a1", "1", "P-1", "2026-01-02", "x" * 12):
+        for candidate in ("x" * length, "MOHA", "a1", "1", "P-1", "2026-01-02", "x" * 12, "/tmp/talent-sample"):
             if re.search(schema["pattern"], candidate) and len(candidate) >= length:
                 return candidate
         from hypothesis import strategies
