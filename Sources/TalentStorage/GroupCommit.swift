@@ -96,6 +96,9 @@ public final class GroupCommit: @unchecked Sendable {
         try db.cachedStatement(sql: "SAVEPOINT write").execute()
         do {
             try body()
+            // Inside the do: a write whose release fails is rolled back like one that threw, so
+            // a write reported failed never commits (`writeEnded` tells the audit so).
+            try db.cachedStatement(sql: "RELEASE SAVEPOINT write").execute()
         } catch {
             // Some errors roll back the whole transaction, savepoint included: nothing to undo then.
             if db.isInsideTransaction {
@@ -108,7 +111,6 @@ public final class GroupCommit: @unchecked Sendable {
             }
             throw error
         }
-        try db.cachedStatement(sql: "RELEASE SAVEPOINT write").execute()
     }
 
     /// Commits one batch and answers each of its writers.
