@@ -21,7 +21,8 @@ struct PersonMethods: Sendable {
 
     func create(_ call: Call, _ store: PersonStore) throws -> Change {
         _ = try call.requiredString("full_name")
-        let (changes, insert) = try call.prepared as? (PersonChanges, PersonStore.Insert) ?? changesAndInsert(call)
+        let insert = try call.prepared as? PersonStore.Insert ?? PersonStore.Insert(personChanges(call))
+        let changes = insert.changes
         let ifDuplicate = IfDuplicate(rawValue: call.string("if_duplicate") ?? "warn") ?? .warn
         let duplicates = try store.possibleDuplicates(nameKey: changes.nameKey ?? "", birthDate: changes.text("birth_date"),
                                                       email: changes.text("email"), excluding: 0)
@@ -79,13 +80,8 @@ struct PersonMethods: Sendable {
             .json("persons") { $0.json(personalData: call.seesPersonalData) }
     }
 
-    /// `prepare` of create: its changes and their INSERT, worked out before the shared commit.
-    @Sendable func creation(_ call: Call) throws -> any Sendable { try changesAndInsert(call) }
-
-    private func changesAndInsert(_ call: Call) throws -> (PersonChanges, PersonStore.Insert) {
-        let changes = try personChanges(call)
-        return (changes, PersonStore.Insert(changes))
-    }
+    /// `prepare` of create: its changes as their INSERT, worked out before the shared commit.
+    @Sendable func creation(_ call: Call) throws -> any Sendable { PersonStore.Insert(try personChanges(call)) }
 
     /// `prepare` of update: its changes, worked out before the shared commit.
     @Sendable func changes(_ call: Call) throws -> any Sendable { try personChanges(call) }

@@ -47,6 +47,7 @@ struct PersonStore: DomainStore {
     /// A person's INSERT worked out from its changes before the shared commit (`prepare`), where
     /// building its SQL cost the committer about 20,000 instructions per person.
     struct Insert: Sendable {
+        /// What the person is created with (duplicates are looked up by it).
         let changes: PersonChanges
         /// Binds `arguments`, then the timestamp twice (created_at, updated_at).
         let sql: String
