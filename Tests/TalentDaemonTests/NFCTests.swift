@@ -51,6 +51,7 @@ final class NFCTests: XCTestCase {
         // Decomposed marks, as some keyboards and macOS file names send them.
         let decomposed = "Nguye\u{0302}\u{0303}n Thi\u{0323}"
         XCTAssertFalse(NFC.isKnownNFC(decomposed))
+        XCTAssertNil(NameKey.foldedByScalar(decomposed))
         XCTAssertEqual(NFC.of(decomposed), "Nguyễn Thị")
         XCTAssertEqual(NFC.of(decomposed).unicodeScalars.count, 10)
         XCTAssertEqual(NameKey.fold(decomposed), "nguyen thi")

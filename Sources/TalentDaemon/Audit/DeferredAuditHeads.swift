@@ -22,7 +22,7 @@ final class DeferredAuditHeads: @unchecked Sendable {
         var newestOfWrite: Entry?
     }
 
-    struct Entry: Equatable {
+    struct Entry {
         let seq: Int64
         let hash: String
     }

@@ -25,7 +25,7 @@ enum NFC {
         text.unicodeScalars.allSatisfy(inNFCRanges)
     }
 
-    static func inNFCRanges(_ scalar: Unicode.Scalar) -> Bool {
+    private static func inNFCRanges(_ scalar: Unicode.Scalar) -> Bool {
         latin.contains(scalar.value) || vietnamese.contains(scalar.value)
     }
 

@@ -11,7 +11,7 @@ enum NameKey {
     /// The folded words, in order. Anything that is not a letter or digit separates words
     /// (spaces, hyphens, apostrophes as in "H'Hen"), so a query folds exactly like a name.
     static func words(_ text: String) -> [String] {
-        (NFC.isKnownNFC(text) ? foldedByScalar(text) : String(folded(text))).split(separator: " ").map(String.init)
+        (foldedByScalar(text) ?? String(folded(text))).split(separator: " ").map(String.init)
     }
 
     /// Decomposed (NFD), lowercased, diacritics dropped, other non-letters as spaces.
@@ -35,21 +35,24 @@ enum NameKey {
         return folded
     }
 
-    /// `folded` one scalar at a time, from a table, for text in `NFC`'s ranges. The same result:
-    /// there each scalar is a starter that decomposes to a starter and its marks, so NFD never
-    /// reorders across scalars, and lowercasing maps each scalar on its own. Decomposing through
-    /// Foundation cost about 40,000 instructions per name.
-    static func foldedByScalar(_ text: String) -> String {
+    /// `folded` one scalar at a time, from a table, for text in `NFC`'s ranges (nil for any
+    /// other text). The same result: there each scalar is a starter that decomposes to a starter
+    /// and its marks, so NFD never reorders across scalars, and lowercasing maps each scalar on its
+    /// own. Decomposing through Foundation cost about 40,000 instructions per name.
+    static func foldedByScalar(_ text: String) -> String? {
         var folded: [UInt8] = []
         folded.reserveCapacity(text.utf8.count)
         for scalar in text.unicodeScalars {
-            folded.append(contentsOf: scalarFolds[tableIndex(scalar)])
+            let value = scalar.value
+            if NFC.latin.contains(value) {
+                folded.append(contentsOf: scalarFolds[Int(value)])
+            } else if NFC.vietnamese.contains(value) {
+                folded.append(contentsOf: scalarFolds[NFC.latin.count + Int(value - NFC.vietnamese.lowerBound)])
+            } else {
+                return nil
+            }
         }
         return String(decoding: folded, as: UTF8.self)
-    }
-
-    private static func tableIndex(_ scalar: Unicode.Scalar) -> Int {
-        NFC.latin.contains(scalar.value) ? Int(scalar.value) : NFC.latin.count + Int(scalar.value - NFC.vietnamese.lowerBound)
     }
 
     /// `folded` of each scalar of `NFC`'s two ranges, in UTF-8, worked out once.
