@@ -123,8 +123,9 @@ def test_sigint_behaves_like_sigterm_and_idle_connections_are_closed(make_daemon
 def test_a_clean_stop_leaves_the_database_in_one_file(make_daemon):
     d = make_daemon()
     conn = d.login()
-    # Reads on an event loop (org.list) and in the pool (system.health), and a write: every kind
-    # of connection the daemon opens is open at the stop.
+    # A quick read on an event loop (org.get), reads in the pool (org.list, system.health) and a
+    # write: every kind of connection the daemon opens is open at the stop.
+    assert "result" in conn.call("org.get", {"code": "MOHA"})
     assert "result" in conn.call("org.list", {"limit": 5})
     assert "result" in conn.call("system.health")
     assert "result" in conn.call("person.create", {"full_name": "Lê Thị Hồng", "birth_date": "1981-02-03"})
