@@ -162,7 +162,7 @@ public final class Store: Sendable {
     public func close() throws {
         try checkpointer.stop()
         pool.releaseMemory()
-        try pool.writeWithoutTransaction { try $0.checkpoint(.truncate) }
+        _ = try pool.writeWithoutTransaction { try $0.checkpoint(.truncate) }
         try pool.close()
     }
 }
