@@ -22,6 +22,15 @@ final class AuditHashTests: XCTestCase {
                                        paramsText: #"{"full_name":"Trần \"Út\" Đức\n"}"#, outcome: "error: \"x\"\t",
                                        prevHash: genesis),
                        "fd60a3dca9b73534193877a1b422f89d23aa6864ff9481b6791e1833b529c585")
+        // A write hashes its preamble before the shared commit and ends it there: one preamble,
+        // ended more than once, gives each ending's hash (ending does not consume it).
+        let preamble = AuditPreamble(at: "2026-01-02T03:04:05.006Z", method: "token.revoke", outcome: "ok", paramsText: #"{"id":7}"#)
+        for _ in 0..<2 {
+            XCTAssertEqual(preamble.hash(prevHash: genesis, principal: "admin", seq: 1, target: nil),
+                           "fa4254d93b74c439ba7e91ce3e540a10bca5e4f87988d6efe6dbc9fe2be0198b")
+            XCTAssertEqual(preamble.hash(prevHash: genesis, principal: "admin", seq: 1, target: AuditTarget(type: "token", id: "7")),
+                           "620d99e1976d112a46acf19d7a59ec2129102565a47bed42cc9c090da4af1dd6")
+        }
         // The same bytes as JSONWriter's sorted object, which the hashes were first written from.
         for target in [AuditTarget(type: "person", id: "42"), nil] {
             let targetJSON: JSONValue = target.map { ["type": .string($0.type), "id": .string($0.id)] } ?? .null

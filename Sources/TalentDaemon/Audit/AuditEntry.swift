@@ -1,3 +1,4 @@
+import Crypto
 import GRDB
 import TalentProtocol
 
@@ -48,33 +49,66 @@ struct AuditEntry: FetchableRecord, Sendable {
     }
 
     /// SHA-256 of the bytes an entry's hash covers: every member but the hash itself, canonical JSON.
-    /// The JSON is written member by member, keys in sorted order as `JSONWriter` sorts them:
-    /// every write hashes its entry inside the shared commit, and building and sorting an object
-    /// first cost about 20,000 instructions. `AuditHashTests` pins the bytes.
     static func hash(seq: Int64, at: String, principal: String, method: String, target: AuditTarget?,
                      paramsText: String, outcome: String, prevHash: String) -> String {
+        AuditPreamble(at: at, method: method, outcome: outcome, paramsText: paramsText)
+            .hash(prevHash: prevHash, principal: principal, seq: seq, target: target)
+    }
+}
+
+/// The members of an entry that are known before its write runs (`at`, `method`, `outcome`,
+/// `params`), with the start of its hash already computed over them. Sorted, they come first in
+/// the canonical JSON, so a write hashes them on its event loop and the shared commit, where
+/// writes run one after another, hashes only what it learns there (the previous hash, the seq,
+/// the target). The JSON is written member by member, keys in sorted order as `JSONWriter` sorts
+/// them. `AuditHashTests` pins the bytes.
+struct AuditPreamble {
+    let at: String
+    let method: String
+    let outcome: String
+    /// The params as stored (canonical JSON text).
+    let paramsText: String
+    private let hashed: SHA256
+
+    init(at: String, method: String, outcome: String, paramsText: String) {
+        self.at = at
+        self.method = method
+        self.outcome = outcome
+        self.paramsText = paramsText
         var out: [UInt8] = []
-        out.reserveCapacity(256 + paramsText.utf8.count)
-        func member(_ key: StaticString, _ value: String) {
-            out.append(contentsOf: UnsafeBufferPointer(start: key.utf8Start, count: key.utf8CodeUnitCount))
-            JSONWriter.writeString(value, into: &out)
-        }
-        member(#"{"at":"#, at)
-        member(#","method":"#, method)
-        member(#","outcome":"#, outcome)
-        member(#","params":"#, paramsText)
-        member(#","prev_hash":"#, prevHash)
-        member(#","principal":"#, principal)
+        out.reserveCapacity(96 + paramsText.utf8.count)
+        Self.member(#"{"at":"#, at, into: &out)
+        Self.member(#","method":"#, method, into: &out)
+        Self.member(#","outcome":"#, outcome, into: &out)
+        Self.member(#","params":"#, paramsText, into: &out)
+        var hashed = SHA256()
+        hashed.update(data: out)
+        self.hashed = hashed
+    }
+
+    /// The entry's hash, given the members the commit decides.
+    func hash(prevHash: String, principal: String, seq: Int64, target: AuditTarget?) -> String {
+        var out: [UInt8] = []
+        out.reserveCapacity(160)
+        Self.member(#","prev_hash":"#, prevHash, into: &out)
+        Self.member(#","principal":"#, principal, into: &out)
         out.append(contentsOf: #","seq":"#.utf8)
         out.append(contentsOf: String(seq).utf8)
         if let target {
-            member(#","target":{"id":"#, target.id)
-            member(#","type":"#, target.type)
+            Self.member(#","target":{"id":"#, target.id, into: &out)
+            Self.member(#","type":"#, target.type, into: &out)
             out.append(contentsOf: "}}".utf8)
         } else {
             out.append(contentsOf: #","target":null}"#.utf8)
         }
-        return Secrets.sha256Hex(out)
+        var hashed = self.hashed
+        hashed.update(data: out)
+        return Secrets.hex(hashed.finalize())
+    }
+
+    private static func member(_ key: StaticString, _ value: String, into out: inout [UInt8]) {
+        out.append(contentsOf: UnsafeBufferPointer(start: key.utf8Start, count: key.utf8CodeUnitCount))
+        JSONWriter.writeString(value, into: &out)
     }
 }
 

@@ -14,9 +14,17 @@ struct AuditStore: DomainStore {
     /// successful change is also an event (same seq, same transaction): `result` (what the write
     /// answered) and `actorOrg` (the org of who made it) say which org it belongs to.
     @discardableResult
-    /// `paramsText`, when given, is `params` already written as JSON (outside the shared commit).
-    func append(principal: String, method: String, target: AuditTarget?, params: JSONValue, paramsText: String? = nil,
+    func append(principal: String, method: String, target: AuditTarget?, params: JSONValue,
                 outcome: String = "ok", at timestamp: String, result: JSONValue? = nil, actorOrg: String? = nil) throws -> Int64 {
+        try append(principal: principal, AuditPreamble(at: timestamp, method: method, outcome: outcome, paramsText: JSONWriter.string(params)),
+                   target: target, params: params, result: result, actorOrg: actorOrg)
+    }
+
+    /// The same, with what the entry's hash covers before the write ran already hashed (outside
+    /// the shared commit): `params` are the ones `preamble` holds as text.
+    @discardableResult
+    func append(principal: String, _ preamble: AuditPreamble, target: AuditTarget?, params: JSONValue,
+                result: JSONValue? = nil, actorOrg: String? = nil) throws -> Int64 {
         let (deferring, ownNewest) = DeferredAuditHeads.shared.newest(in: db)
         let (headSeq, prevHash, newestSeq): (Int64, String, Int64)
         if let ownNewest {
@@ -33,21 +41,20 @@ struct AuditStore: DomainStore {
         }
         // Past any row too, so that a head set back by hand cannot make every write collide.
         let seq = max(headSeq, newestSeq) + 1
-        let paramsText = paramsText ?? JSONWriter.string(params)
-        let hash = AuditEntry.hash(seq: seq, at: timestamp, principal: principal, method: method, target: target,
-                                   paramsText: paramsText, outcome: outcome, prevHash: prevHash)
+        let hash = preamble.hash(prevHash: prevHash, principal: principal, seq: seq, target: target)
         // Every write runs these (inside the shared commit): prepared once per connection.
         try db.cachedStatement(sql: """
             INSERT INTO audit_entry(seq, at, principal, method, target_type, target_id, params, outcome, prev_hash, hash)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """).execute(arguments: [seq, timestamp, principal, method, target?.type, target?.id, paramsText, outcome, prevHash, hash])
+            """).execute(arguments: [seq, preamble.at, principal, preamble.method, target?.type, target?.id,
+                                     preamble.paramsText, preamble.outcome, prevHash, hash])
         if deferring {
             DeferredAuditHeads.shared.record(.init(seq: seq, hash: hash), in: db)
         } else {
             try writeHead(seq: seq, hash: hash)
         }
-        if outcome == "ok" {
-            try EventStore(db).record(seq: seq, at: timestamp, method: method, target: target, params: params,
+        if preamble.outcome == "ok" {
+            try EventStore(db).record(seq: seq, at: preamble.at, method: preamble.method, target: target, params: params,
                                       result: result, actorOrg: actorOrg)
         }
         return seq

@@ -177,7 +177,7 @@ struct MethodRunner: Sendable {
         let key = call.string(IdempotencyStore.paramName)
         let digest = key.map { _ in IdempotencyStore.digest(method: spec.name, params: call.params) }
         let auditParams = redacted(call)
-        let auditParamsText = JSONWriter.string(auditParams)
+        let audit = AuditPreamble(at: call.timestamp, method: spec.name, outcome: "ok", paramsText: JSONWriter.string(auditParams))
         return { db in
             if let key, let digest {
                 let notBefore = UTCTime.format(Instant(seconds: call.now.seconds - Int(idempotencyRetentionSeconds), milliseconds: call.now.milliseconds))
@@ -188,8 +188,7 @@ struct MethodRunner: Sendable {
             }
             try checkRecordScope(spec, call, limitedToOrg, db)
             let change = try handler(call, db)
-            try AuditStore(db).append(principal: principal.name, method: spec.name, target: change.target,
-                                      params: auditParams, paramsText: auditParamsText, at: call.timestamp,
+            try AuditStore(db).append(principal: principal.name, audit, target: change.target, params: auditParams,
                                       result: change.result, actorOrg: principal.org)
             if let key, let digest {
                 try IdempotencyStore(db).store(principalID: principal.id, key: key, method: spec.name,

@@ -18,12 +18,14 @@ enum Secrets {
     /// What is stored of a token: its SHA-256, hex.
     static func digest(_ token: String) -> String { sha256Hex(Array(token.utf8)) }
 
-    static func sha256Hex(_ bytes: [UInt8]) -> String {
+    static func sha256Hex(_ bytes: [UInt8]) -> String { hex(SHA256.hash(data: bytes)) }
+
+    static func hex(_ digest: SHA256Digest) -> String {
         // Every audit entry is hashed inside the shared commit: no string per byte.
         let digits = Array("0123456789abcdef".utf8)
         return String(unsafeUninitializedCapacity: SHA256.byteCount * 2) { out in
             var index = 0
-            for byte in SHA256.hash(data: bytes) {
+            for byte in digest {
                 out[index] = digits[Int(byte >> 4)]
                 out[index + 1] = digits[Int(byte & 15)]
                 index += 2
