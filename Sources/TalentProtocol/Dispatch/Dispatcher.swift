@@ -20,8 +20,8 @@ public final class Dispatcher: Sendable {
         case notNow
     }
 
-    private let methods: [String: RPCMethod]
-    private let contract: Contract
+    /// Each method with its params' schema: one lookup per request finds both.
+    private let methods: [String: (method: RPCMethod, params: Schema)]
     private let limits: Limits
     private let stats: ServerStats
     private let workers: NIOThreadPool
@@ -40,8 +40,7 @@ public final class Dispatcher: Sendable {
     public init(methods: [RPCMethod], contract: Contract, limits: Limits, stats: ServerStats,
                 workers: NIOThreadPool, heavyWorkers: NIOThreadPool, logger: Logger) throws {
         try contract.check(against: methods)
-        self.methods = Dictionary(uniqueKeysWithValues: methods.map { ($0.name, $0) })
-        self.contract = contract
+        self.methods = Dictionary(uniqueKeysWithValues: methods.map { ($0.name, ($0, contract.paramsSchemas[$0.name]!)) })
         self.limits = limits
         self.stats = stats
         self.workers = workers
@@ -58,8 +57,8 @@ public final class Dispatcher: Sendable {
             JSONParser.parseEnvelope(bytes, maxDepth: limits.maxDepth).flatMap(Request.valid)
         }
         if onlyQueuedWrite {
-            guard let plain, plain.id != nil, let method = methods[plain.method], method.enqueue != nil,
-                  (try? contract.paramsSchemas[method.name]!.validateMembers(plain.params, prefix: "")) != nil,
+            guard let plain, plain.id != nil, let (method, params) = methods[plain.method], method.enqueue != nil,
+                  (try? params.validateMembers(plain.params, prefix: "")) != nil,
                   let queued = enqueue(plain, method, connection: connection, on: eventLoop, started: .now()) else { return .notNow }
             return asLine(queued)
         }
@@ -149,11 +148,11 @@ public final class Dispatcher: Sendable {
 
     private func processRequest(_ request: Request, connection: ConnectionInfo, on eventLoop: EventLoop,
                                 started: NIODeadline) -> Outcome {
-        guard let method = methods[request.method] else {
+        guard let (method, params) = methods[request.method] else {
             return finish(request, connection: connection, statsKey: nil, started: started, .failure(.methodNotFound(request.method)))
         }
         do {
-            try contract.paramsSchemas[method.name]!.validateMembers(request.params, prefix: "")
+            try params.validateMembers(request.params, prefix: "")
         } catch {
             return finish(request, connection: connection, statsKey: method.name, started: started, .failure(error))
         }

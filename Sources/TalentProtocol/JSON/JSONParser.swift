@@ -176,10 +176,17 @@ public struct JSONParser {
         index += 1  // opening quote
         let start = index
         // Fast path: no escapes; validate the raw bytes as UTF-8 in one go.
+        var ascii = true
         while index < bytes.count {
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
                 let raw = UnsafeRawBufferPointer(rebasing: bytes[start..<index])
+                // ASCII is valid UTF-8 as it is; most strings of a request (its keys, the method's
+                // name, codes and ids) are, and decoding skips the generic validation's cost.
+                if ascii {
+                    index += 1
+                    return String(decoding: raw, as: UTF8.self)
+                }
                 guard let text = String(validating: raw, as: UTF8.self) else {
                     index = start + Self.firstInvalidUTF8(raw)
                     throw fail(.invalidUTF8, "invalid UTF-8 at byte \(index)")
@@ -189,6 +196,7 @@ public struct JSONParser {
             }
             if byte == UInt8(ascii: "\\") { break }
             if byte < 0x20 { throw fail(.syntax, "unescaped control character in string at byte \(index)") }
+            if byte >= 0x80 { ascii = false }
             index += 1
         }
         guard index < bytes.count else { throw fail(.syntax, "unterminated string") }

@@ -37,6 +37,14 @@ public final class ServerStats: Sendable {
         var inBucket = [Int](repeating: 0, count: ServerStats.latencyBuckets.count)
         var totalNanoseconds: Int64 = 0
 
+        mutating func record(nanoseconds: Int64, bucket: Int?, errorReason: String?) {
+            requests += 1
+            _ = latency.record(UInt64(max(1, nanoseconds / 1000)))
+            if let bucket { inBucket[bucket] += 1 }
+            totalNanoseconds += nanoseconds
+            if let errorReason { errorsByReason[errorReason, default: 0] += 1 }
+        }
+
         mutating func add(_ other: MethodCounters) {
             requests += other.requests
             errorsByReason.merge(other.errorsByReason, uniquingKeysWith: +)
@@ -113,13 +121,10 @@ public final class ServerStats: Sendable {
     func recordRequest(method: String?, nanoseconds: Int64, errorReason: String?) {
         let shard = self.shard
         let bucket = Self.latencyBucketNanoseconds.firstIndex { nanoseconds <= $0 }
+        // One lookup, counters changed in place: every request passes here.
         shard.lock.withLock {
-            let key = method ?? "(unknown)"
-            shard.methods[key, default: MethodCounters()].requests += 1
-            _ = shard.methods[key]!.latency.record(UInt64(max(1, nanoseconds / 1000)))
-            if let bucket { shard.methods[key]!.inBucket[bucket] += 1 }
-            shard.methods[key]!.totalNanoseconds += nanoseconds
-            if let errorReason { shard.methods[key]!.errorsByReason[errorReason, default: 0] += 1 }
+            shard.methods[method ?? "(unknown)", default: MethodCounters()]
+                .record(nanoseconds: nanoseconds, bucket: bucket, errorReason: errorReason)
         }
     }
 
