@@ -128,9 +128,9 @@ def talent_bench(sock: str, principal: str | None, secret_file: str | None, meth
     return result
 
 
-def sqlite_baseline(directory: str, rows: int) -> dict:
-    """Rows per second: one synced commit per row, then all rows in one transaction."""
-    path = Path(directory) / "baseline.db"
+def sqlite_baseline(directory: str, rows: int, name: str = "baseline.db") -> dict:
+    """Rows per second: one synced commit per row, then all rows in one transaction (in a new file, `name`)."""
+    path = Path(directory) / name
     conn = sqlite3.connect(path, isolation_level=None)
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=FULL")
