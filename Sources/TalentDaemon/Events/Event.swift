@@ -60,6 +60,20 @@ struct EventDraft {
         "duty_id", "due_on", "term_start", "term_end", "version",
     ]
 
+    /// For each name length, a bit per first letter (a-z) of `summaryMembers`. Every write asks
+    /// of each member of its record and params, inside the shared commit, whether it is a summary
+    /// member; most are not, and this look answers them without hashing the name.
+    private static let summaryShapes: [UInt32] = summaryMembers.reduce(into: [UInt32](repeating: 0, count: 32)) { shapes, name in
+        shapes[name.utf8.count] |= 1 << (name.utf8.first! - UInt8(ascii: "a"))
+    }
+
+    static func isSummaryMember(_ name: String) -> Bool {
+        let utf8 = name.utf8
+        guard let first = utf8.first, (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(first), utf8.count < 32,
+              summaryShapes[utf8.count] & (1 << (first - UInt8(ascii: "a"))) != 0 else { return false }
+        return summaryMembers.contains(name)
+    }
+
     /// Nil when the method is not an event (a login). The org: the changed record's, else the
     /// `org` param, else the org of the principal who made the change (an org-bound principal
     /// acts for its org), else none: a national change.
@@ -72,10 +86,10 @@ struct EventDraft {
         var summary: [String: JSONValue] = [:]
         // The record's member wins over the param of the same name (no merged copy: this runs
         // for every write, inside the shared commit).
-        for (name, value) in paramMembers where record[name] == nil && Self.summaryMembers.contains(name) && Self.isScalar(value) {
+        for (name, value) in paramMembers where Self.isSummaryMember(name) && Self.isScalar(value) && record[name] == nil {
             summary[name] = value
         }
-        for (name, value) in record where Self.summaryMembers.contains(name) && Self.isScalar(value) {
+        for (name, value) in record where Self.isSummaryMember(name) && Self.isScalar(value) {
             summary[name] = value
         }
         let what = target.map { " \($0.type) \($0.id)" } ?? ""

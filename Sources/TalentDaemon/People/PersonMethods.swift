@@ -21,8 +21,8 @@ struct PersonMethods: Sendable {
 
     func create(_ call: Call, _ store: PersonStore) throws -> Change {
         _ = try call.requiredString("full_name")
-        let insert = try call.prepared as? PersonStore.Insert ?? PersonStore.Insert(personChanges(call))
-        let changes = insert.changes
+        let creation = try call.prepared as? Creation ?? Creation(try personChanges(call), call)
+        let changes = creation.insert.changes
         let ifDuplicate = IfDuplicate(rawValue: call.string("if_duplicate") ?? "warn") ?? .warn
         let duplicates = try store.possibleDuplicates(nameKey: changes.nameKey ?? "", birthDate: changes.text("birth_date"),
                                                       email: changes.text("email"), excluding: 0)
@@ -36,10 +36,31 @@ struct PersonMethods: Sendable {
             return Change(result: ["person": existing.json(personalData: call.seesPersonalData), "warnings": .array([first.warning]),
                                    "created": false], target: target(first.id))
         }
-        let person = try store.insert(insert, at: call.timestamp)
-        return Change(result: ["person": person.json(personalData: call.seesPersonalData),
-                               "warnings": .array(duplicates.map(\.warning)), "created": true],
-                      target: target(person.id))
+        let id = try store.insert(creation.insert, at: call.timestamp)
+        return Change(result: ["person": creation.answer(id: id), "warnings": .array(duplicates.map(\.warning)), "created": true],
+                      target: target(id))
+    }
+
+    /// `person.create`'s work done before the shared commit: its INSERT, and its answer but for the
+    /// id the commit assigns (the person as inserted, as the caller may see it). Building the answer
+    /// in the commit cost the committer about 16,000 instructions per person.
+    /// `test_create_answers_the_person_as_stored` holds it to `person.get`'s.
+    struct Creation: Sendable {
+        let insert: PersonStore.Insert
+        private let members: [String: JSONValue]
+
+        init(_ changes: PersonChanges, _ call: Call) {
+            insert = PersonStore.Insert(changes)
+            guard case .object(let members) = Person(id: 0, inserting: changes, at: call.timestamp)
+                .json(personalData: call.seesPersonalData) else { preconditionFailure("a person is a JSON object") }
+            self.members = members
+        }
+
+        func answer(id: Int64) -> JSONValue {
+            var members = self.members
+            members["id"] = .int(id)
+            return .object(members)
+        }
     }
 
     func get(_ call: Call, _ store: PersonStore) throws -> JSONValue {
@@ -81,7 +102,7 @@ struct PersonMethods: Sendable {
     }
 
     /// `prepare` of create: its changes as their INSERT, worked out before the shared commit.
-    @Sendable func creation(_ call: Call) throws -> any Sendable { PersonStore.Insert(try personChanges(call)) }
+    @Sendable func creation(_ call: Call) throws -> any Sendable { Creation(try personChanges(call), call) }
 
     /// `prepare` of update: its changes, worked out before the shared commit.
     @Sendable func changes(_ call: Call) throws -> any Sendable { try personChanges(call) }
