@@ -31,10 +31,9 @@ struct PersonStore: DomainStore {
         return person
     }
 
-    /// Inserts a person (values already validated and normalized); returns it as stored.
-    /// The new person's id. The row is not read back (nor returned by RETURNING, which made SQLite
-    /// buffer it in a temporary table and doubled the insert's cost): it is what `Person(id:
-    /// inserting:at:)` says.
+    /// Inserts a person (values already validated and normalized); returns the new id. The row is
+    /// not read back (nor returned by RETURNING, which made SQLite buffer it in a temporary table
+    /// and doubled the insert's cost): it is what `Person(id:inserting:at:)` says.
     func insert(_ insert: Insert, at timestamp: String) throws -> Int64 {
         try translatingConstraints {
             var arguments = insert.arguments
