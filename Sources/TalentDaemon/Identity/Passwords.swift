@@ -30,7 +30,8 @@ struct Passwords: Sendable {
         guard status == ARGON2_OK.rawValue else {
             throw Failure(description: "argon2 hashing failed: \(String(cString: argon2_error_message(status)))")
         }
-        return String(cString: encoded)
+        // argon2 writes a NUL-terminated ASCII string into the buffer.
+        return String(decoding: encoded.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     /// Whether `password` matches `encoded`. Malformed hashes never match.

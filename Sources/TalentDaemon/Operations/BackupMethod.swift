@@ -21,7 +21,7 @@ extension SystemMethods {
             throw RPCError.notFound("no folder \(folder) on the daemon's machine; create it (writable by the daemon's user) first", details: ["field": "path"])
         }
         // Recorded before the copy starts, so the copy holds the record of its own making.
-        try store.pool.write { db in
+        _ = try store.pool.write { db in
             try AuditStore(db).append(principal: call.principalName, method: call.method, target: nil,
                                       params: ["path": .string(path)], at: call.timestamp)
         }

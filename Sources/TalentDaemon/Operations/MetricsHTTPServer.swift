@@ -22,8 +22,10 @@ final class MetricsHTTPServer: Sendable {
             channel = try ServerBootstrap(group: group)
                 .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
                 .childChannelInitializer { channel in
-                    channel.pipeline.configureHTTPServerPipeline().flatMap {
-                        channel.pipeline.addHandler(MetricsHTTPHandler(metrics: metrics))
+                    // On the channel's loop, where the handler (not Sendable) is made and added.
+                    channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.configureHTTPServerPipeline()
+                        try channel.pipeline.syncOperations.addHandler(MetricsHTTPHandler(metrics: metrics))
                     }
                 }
                 .bind(host: host, port: port).wait()
