@@ -68,6 +68,25 @@ struct Change: Sendable {
     let target: AuditTarget
 }
 
+/// A write's answer worked out in `prepare`, but for the members only the commit knows (the new
+/// id, what it reads). Built inside the shared commit, where writes run one after another, it cost
+/// the committer 9,000-16,000 instructions per write.
+struct PreparedAnswer: Sendable {
+    private let members: [String: JSONValue]
+
+    /// `record`: the record as the write will store it, with placeholders where the commit decides.
+    init(_ record: JSONValue) {
+        guard case .object(let members) = record else { preconditionFailure("a record is a JSON object") }
+        self.members = members
+    }
+
+    func with(_ decided: KeyValuePairs<String, JSONValue>) -> JSONValue {
+        var members = self.members
+        for (name, value) in decided { members[name] = value }
+        return .object(members)
+    }
+}
+
 struct AuditTarget: Sendable, Equatable {
     let type: String
     let id: String
