@@ -38,16 +38,16 @@ public enum Daemon {
         return migrations
     }
 
-    /// Names are indexed (PersonNameIndexMigration) and the audit head is written
-    /// (DeferredAuditHeads) once per shared commit, not once per write.
+    /// Names are indexed (PersonNameIndexMigration) and audit entries, their events and the audit
+    /// head are inserted (DeferredAuditEntries) once per shared commit, not once per write.
     static func doOncePerCommit(_ writes: GroupCommit) {
-        writes.transactionBegan = { db in DeferredAuditHeads.shared.begin(db) }
+        writes.transactionBegan = { db in DeferredAuditEntries.shared.begin(db) }
         writes.beforeCommit = { db in
             try PersonStore(db).indexPendingNames()
-            try AuditStore(db).writeDeferredHead()
+            try AuditStore(db).writeDeferredEntries()
         }
-        writes.writeEnded = { db, kept in DeferredAuditHeads.shared.writeEnded(db, kept: kept) }
-        writes.transactionEnded = { db in DeferredAuditHeads.shared.end(db) }
+        writes.writeEnded = { db, kept in DeferredAuditEntries.shared.writeEnded(db, kept: kept) }
+        writes.transactionEnded = { db in DeferredAuditEntries.shared.end(db) }
     }
 
     /// The embedded OpenRPC document (Protocol/openrpc.json at build time).

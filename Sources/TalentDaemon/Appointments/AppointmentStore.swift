@@ -87,8 +87,11 @@ struct AppointmentStore: DomainStore {
                 INSERT INTO appointment(org, post, program, person_id, term_start, term_end, equivalent_rank,
                                         decision_ref, salary_coefficient, state, proposed_by, proposed_at, updated_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'proposed', ?, ?, ?)
-                """).execute(arguments: [p.org, p.post.rawValue, p.program, p.personID, p.termStart, p.termEnd, p.equivalentRank.rawValue,
-                                 p.decisionRef, p.salaryCoefficient?.thousandths, principal, timestamp, timestamp])
+                """).execute(binding: [p.org.databaseValue, p.post.rawValue.databaseValue, p.program.databaseValue,
+                                       p.personID.databaseValue, p.termStart.databaseValue, p.termEnd.databaseValue,
+                                       p.equivalentRank.rawValue.databaseValue, p.decisionRef.databaseValue,
+                                       p.salaryCoefficient?.thousandths.databaseValue ?? .null, principal.databaseValue,
+                                       timestamp.databaseValue, timestamp.databaseValue])
         }
         return db.lastInsertedRowID
     }

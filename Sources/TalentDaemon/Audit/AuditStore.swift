@@ -1,5 +1,6 @@
 import GRDB
 import TalentProtocol
+import TalentStorage
 
 /// The SQL of the tamper-evident audit trail, bound to one transaction or snapshot. Every entry
 /// carries the hash of the one before it, so an edited, deleted or reordered row breaks the chain
@@ -25,12 +26,11 @@ struct AuditStore: DomainStore {
     @discardableResult
     func append(principal: String, _ preamble: AuditPreamble, target: AuditTarget?, params: JSONValue,
                 result: JSONValue? = nil, actorOrg: String? = nil) throws -> Int64 {
-        let (deferring, ownNewest) = DeferredAuditHeads.shared.newest(in: db)
+        let deferred = DeferredAuditEntries.shared.newest(in: db)
         let (headSeq, prevHash, newestSeq): (Int64, String, Int64)
-        if let ownNewest {
-            // An earlier append of this shared commit, still the newest row: the recorded head is
-            // written at the commit's end (DeferredAuditHeads).
-            (headSeq, prevHash, newestSeq) = (ownNewest.seq, ownNewest.hash, ownNewest.seq)
+        if let seq = deferred.seq, let hash = deferred.hash {
+            // An earlier append of this shared commit, not inserted yet: see DeferredAuditEntries.
+            (headSeq, prevHash, newestSeq) = (seq, hash, seq)
         } else {
             // The recorded head and the newest row's seq in one read.
             let position = try Row.fetchOne(db.cachedStatement(sql: """
@@ -42,29 +42,38 @@ struct AuditStore: DomainStore {
         // Past any row too, so that a head set back by hand cannot make every write collide.
         let seq = max(headSeq, newestSeq) + 1
         let hash = preamble.hash(prevHash: prevHash, principal: principal, seq: seq, target: target)
-        // Every write runs these (inside the shared commit): prepared once per connection.
-        try db.cachedStatement(sql: """
-            INSERT INTO audit_entry(seq, at, principal, method, target_type, target_id, params, outcome, prev_hash, hash)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """).execute(arguments: [seq, preamble.at, principal, preamble.method, target?.type, target?.id,
-                                     preamble.paramsText, preamble.outcome, prevHash, hash])
-        if deferring {
-            DeferredAuditHeads.shared.record(.init(seq: seq, hash: hash), in: db)
+        let row: [DatabaseValue] = [seq.databaseValue, preamble.at.databaseValue, principal.databaseValue,
+                                    preamble.method.databaseValue, target?.type.databaseValue ?? .null,
+                                    target?.id.databaseValue ?? .null, preamble.paramsText.databaseValue,
+                                    preamble.outcome.databaseValue, prevHash.databaseValue, hash.databaseValue]
+        let event = preamble.outcome == "ok"
+            ? EventStore.row(seq: seq, at: preamble.at, method: preamble.method, target: target, params: params,
+                             result: result, actorOrg: actorOrg)
+            : nil
+        if deferred.deferring {
+            DeferredAuditEntries.shared.add(.init(seq: seq, hash: hash, row: row, event: event), in: db)
         } else {
+            try insertEntries(row)
+            if let event { try EventStore(db).insert(event) }
             try writeHead(seq: seq, hash: hash)
-        }
-        if preamble.outcome == "ok" {
-            try EventStore(db).record(seq: seq, at: preamble.at, method: preamble.method, target: target, params: params,
-                                      result: result, actorOrg: actorOrg)
         }
         return seq
     }
 
-    /// Writes the head of this shared commit's appends, if a kept write appended any (see
-    /// DeferredAuditHeads): run once, after the commit's writes and before it commits.
-    func writeDeferredHead() throws {
-        guard let newest = DeferredAuditHeads.shared.newestKept(in: db) else { return }
+    /// Inserts this shared commit's kept entries, their events and the head (see
+    /// DeferredAuditEntries): run once, after the commit's writes and before it commits.
+    func writeDeferredEntries() throws {
+        let entries = DeferredAuditEntries.shared.kept(in: db)
+        guard let newest = entries.last else { return }
+        try insertEntries(entries.flatMap(\.row))
+        try EventStore(db).insert(entries.flatMap { $0.event ?? [] })
         try writeHead(seq: newest.seq, hash: newest.hash)
+    }
+
+    /// Rows of `audit_entry`'s columns in this order, one after another.
+    private func insertEntries(_ values: [DatabaseValue]) throws {
+        try db.insertRows("INSERT INTO audit_entry(seq, at, principal, method, target_type, target_id, params, outcome, prev_hash, hash) VALUES",
+                          columns: 10, values: values)
     }
 
     private func writeHead(seq: Int64, hash: String) throws {

@@ -1,5 +1,6 @@
 import GRDB
 import TalentProtocol
+import TalentStorage
 
 /// The SQL of the event log, bound to one transaction or snapshot.
 struct EventStore: DomainStore {
@@ -7,17 +8,20 @@ struct EventStore: DomainStore {
 
     init(_ db: Database) { self.db = db }
 
-    /// Records the event of the audit entry `seq` just appended, if its method is an event;
-    /// call inside that entry's transaction.
-    func record(seq: Int64, at timestamp: String, method: String, target: AuditTarget?, params: JSONValue,
-                result: JSONValue?, actorOrg: String?) throws {
-        guard let draft = EventDraft(method: method, target: target, params: params, result: result, actorOrg: actorOrg) else { return }
-        // Every write runs this inside the shared commit, beside the audit append: prepared once.
-        try db.cachedStatement(sql: """
-            INSERT INTO event(seq, at, type, topic, org, target_type, target_id, summary)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-            """).execute(arguments: [seq, timestamp, draft.kind.type, draft.kind.topic.rawValue, draft.org,
-                             target?.type, target?.id, JSONWriter.string(draft.summary)])
+    /// The event row of the audit entry `seq`, to insert in that entry's transaction; nil when
+    /// its method is not an event.
+    static func row(seq: Int64, at timestamp: String, method: String, target: AuditTarget?, params: JSONValue,
+                    result: JSONValue?, actorOrg: String?) -> [DatabaseValue]? {
+        guard let draft = EventDraft(method: method, target: target, params: params, result: result, actorOrg: actorOrg) else { return nil }
+        return [seq.databaseValue, timestamp.databaseValue, draft.kind.type.databaseValue, draft.kind.topic.rawValue.databaseValue,
+                draft.org?.databaseValue ?? .null, target?.type.databaseValue ?? .null, target?.id.databaseValue ?? .null,
+                JSONWriter.string(draft.summary).databaseValue]
+    }
+
+    /// Inserts event rows (`row`'s values, one row after another), after their audit entries.
+    func insert(_ values: [DatabaseValue]) throws {
+        try db.insertRows("INSERT INTO event(seq, at, type, topic, org, target_type, target_id, summary) VALUES",
+                          columns: 8, values: values)
     }
 
     /// The newest event's seq, 0 when there is none.

@@ -36,10 +36,8 @@ struct PersonStore: DomainStore {
     /// and doubled the insert's cost): it is what `Person(id:inserting:at:)` says.
     func insert(_ insert: Insert, at timestamp: String) throws -> Int64 {
         try translatingConstraints {
-            var arguments = insert.arguments
-            arguments += [timestamp, timestamp]
             // One statement per set of columns given: a handful in practice.
-            try db.cachedStatement(sql: insert.sql).execute(arguments: arguments)
+            try db.cachedStatement(sql: insert.sql).execute(binding: insert.values + [timestamp.databaseValue, timestamp.databaseValue])
         }
         return db.lastInsertedRowID
     }
@@ -49,15 +47,15 @@ struct PersonStore: DomainStore {
     struct Insert: Sendable {
         /// What the person is created with (duplicates are looked up by it).
         let changes: PersonChanges
-        /// Binds `arguments`, then the timestamp twice (created_at, updated_at).
+        /// Binds `values`, then the timestamp twice (created_at, updated_at).
         let sql: String
-        let arguments: StatementArguments
+        let values: [DatabaseValue]
 
         init(_ changes: PersonChanges) {
             self.changes = changes
             let values = PersonStore.columnValues(changes)
             let columns = values.keys.sorted()
-            arguments = StatementArguments(columns.map { values[$0]! })
+            self.values = columns.map { values[$0]!?.databaseValue ?? .null }
             sql = "INSERT INTO person(\((columns + ["created_at", "updated_at"]).joined(separator: ", "))) "
                 + "VALUES (\(Array(repeating: "?", count: columns.count + 2).joined(separator: ", ")))"
         }

@@ -4,9 +4,10 @@ import TalentStorage
 import XCTest
 @testable import TalentDaemon
 
-/// The audit head of a shared commit is written once, before it commits: entries appended by
-/// writes that roll back to their savepoint must neither stay linked to nor become the head.
-final class DeferredAuditHeadTests: XCTestCase {
+/// The audit entries of a shared commit, their events and its head are inserted once, before it
+/// commits: entries appended by writes that roll back to their savepoint must neither stay linked
+/// to, nor be inserted, nor become the head.
+final class DeferredAuditEntriesTests: XCTestCase {
     private var dir: URL!
     private var store: Store!
 
@@ -100,5 +101,34 @@ final class DeferredAuditHeadTests: XCTestCase {
         XCTAssertTrue(now.verification.ok)
         XCTAssertEqual(now.names, ["before", "a", "c", "h", "i", "j", "k", "f"])
         XCTAssertEqual(now.head, now.newest)
+    }
+
+    /// More entries than one multi-row statement holds, some rolled back: the same rows, events
+    /// and chain as appending them one by one.
+    func testAManyWriteCommitInsertsEveryKeptEntryAndItsEventOnce() throws {
+        var jobs: [(Database) throws -> Void] = []
+        var kept: [String] = []
+        for index in 0..<150 {
+            let name = "w\(index)"
+            if index % 7 == 3 {
+                jobs.append { db in try self.append(db, name); throw RolledBack() }
+            } else {
+                jobs.append { db in try self.append(db, name) }
+                kept.append(name)
+            }
+        }
+        XCTAssertEqual(commitTogether(jobs).filter { $0 }.count, 150 - kept.count)
+        let now = try chain()
+        XCTAssertTrue(now.verification.ok, "\(now.verification)")
+        XCTAssertEqual(now.names, kept)
+        XCTAssertEqual(now.head, now.newest)
+        let (entries, events, params) = try store.pool.read { db in
+            (try Int64.fetchAll(db, sql: "SELECT seq FROM audit_entry ORDER BY seq"),
+             try Int64.fetchAll(db, sql: "SELECT seq FROM event ORDER BY seq"),
+             try String.fetchAll(db, sql: "SELECT params FROM audit_entry ORDER BY seq"))
+        }
+        XCTAssertEqual(entries, Array(1...Int64(kept.count)))
+        XCTAssertEqual(events, entries, "every kept entry of an event method has its event, and only those")
+        XCTAssertEqual(params, kept.map { #"{"name":"\#($0)"}"# })
     }
 }
