@@ -22,10 +22,14 @@ final class EventSummaryTests: XCTestCase {
         let result: JSONValue = ["person": ["id": 7, "version": 1, "full_name": "Trần Văn Đức", "email": "d@example.vn"],
                                  "created": true]
         let draft = try XCTUnwrap(EventDraft(method: "person.create", target: AuditTarget(type: "person", id: "7"),
-                                             params: ["full_name": "Trần Văn Đức", "code": "X"], result: result, actorOrg: "MOHA"))
-        guard case .object(let summary) = draft.summary else { return XCTFail("summary is not an object") }
-        XCTAssertEqual(Set(summary.keys), ["id", "version", "code", "text"])
-        XCTAssertEqual(summary["id"], 7)
+                                             params: ["full_name": "Trần Văn Đức", "code": "X", "id": 99, "state": ["nested": 1]],
+                                             result: result, actorOrg: "MOHA"))
+        let summary = try JSONParser.parse(draft.summaryText)
+        guard case .object(let members) = summary else { return XCTFail("summary is not an object") }
+        XCTAssertEqual(Set(members.keys), ["id", "version", "code", "text"])
+        XCTAssertEqual(members["id"], 7, "the record's member wins over the param's")
+        XCTAssertEqual(members["text"], "person.created: person 7 (MOHA)")
+        XCTAssertEqual(draft.summaryText, JSONWriter.string(summary), "canonical: members in the writer's order")
         XCTAssertEqual(draft.org, "MOHA")
     }
 }

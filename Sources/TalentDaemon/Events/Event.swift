@@ -49,7 +49,8 @@ struct Event: FetchableRecord, Sendable {
 struct EventDraft {
     let kind: EventTypes.Kind
     let org: String?
-    let summary: JSONValue
+    /// Canonical JSON text of the summary (`JSONWriter`'s, as `Event.summaryText` is read back).
+    let summaryText: String
 
     /// Members of a record or of the params copied into a summary: ids, codes and states, never
     /// a name, a national id, a birth date or free text. A list of what is allowed, not of what
@@ -83,18 +84,25 @@ struct EventDraft {
         let paramMembers = params.objectValue ?? [:]
         self.kind = kind
         org = record["org"]?.stringValue ?? paramMembers["org"]?.stringValue ?? actorOrg
-        var summary: [String: JSONValue] = [:]
-        // The record's member wins over the param of the same name (no merged copy: this runs
-        // for every write, inside the shared commit).
-        for (name, value) in paramMembers where Self.isSummaryMember(name) && Self.isScalar(value) && record[name] == nil {
-            summary[name] = value
-        }
+        // A few members in an array, sorted and written without a dictionary: this runs for every
+        // write, inside the shared commit. The record's member wins over the param of the same name.
+        var summary: [(key: String, value: JSONValue)] = []
+        summary.reserveCapacity(8)
         for (name, value) in record where Self.isSummaryMember(name) && Self.isScalar(value) {
-            summary[name] = value
+            summary.append((name, value))
+        }
+        let fromRecord = summary.count
+        for (name, value) in paramMembers where Self.isSummaryMember(name) && Self.isScalar(value)
+            && !summary[..<fromRecord].contains(where: { $0.key == name }) {
+            summary.append((name, value))
         }
         let what = target.map { " \($0.type) \($0.id)" } ?? ""
-        summary["text"] = .string("\(kind.type):\(what)\(org.map { " (\($0))" } ?? "")")
-        self.summary = .object(summary)
+        summary.append(("text", .string("\(kind.type):\(what)\(org.map { " (\($0))" } ?? "")")))
+        summary.sort(by: JSONWriter.inKeyOrder)
+        var text: [UInt8] = []
+        text.reserveCapacity(160)
+        JSONWriter.writeObject(summary, into: &text)
+        summaryText = String(decoding: text, as: UTF8.self)
     }
 
     private static func isScalar(_ value: JSONValue) -> Bool {

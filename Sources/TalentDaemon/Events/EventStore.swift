@@ -15,7 +15,7 @@ struct EventStore: DomainStore {
         guard let draft = EventDraft(method: method, target: target, params: params, result: result, actorOrg: actorOrg) else { return nil }
         return [seq.databaseValue, timestamp.databaseValue, draft.kind.type.databaseValue, draft.kind.topic.rawValue.databaseValue,
                 draft.org?.databaseValue ?? .null, target?.type.databaseValue ?? .null, target?.id.databaseValue ?? .null,
-                JSONWriter.string(draft.summary).databaseValue]
+                draft.summaryText.databaseValue]
     }
 
     /// Inserts event rows (`row`'s values, one row after another), after their audit entries.

@@ -33,16 +33,26 @@ public enum JSONWriter {
             }
             out.append(UInt8(ascii: "]"))
         case .object(let members):
-            out.append(UInt8(ascii: "{"))
             // Sorted as pairs: no second lookup of each key.
-            for (i, member) in members.sorted(by: { $0.key < $1.key }).enumerated() {
-                if i > 0 { out.append(UInt8(ascii: ",")) }
-                writeString(member.key, into: &out)
-                out.append(UInt8(ascii: ":"))
-                write(member.value, into: &out)
-            }
-            out.append(UInt8(ascii: "}"))
+            writeObject(members.sorted(by: inKeyOrder), into: &out)
         }
+    }
+
+    /// The order of an object's members in the output.
+    public static func inKeyOrder(_ a: (key: String, value: JSONValue), _ b: (key: String, value: JSONValue)) -> Bool {
+        a.key < b.key
+    }
+
+    /// Writes an object of `members` already sorted `inKeyOrder`, with no dictionary built first.
+    public static func writeObject(_ members: [(key: String, value: JSONValue)], into out: inout [UInt8]) {
+        out.append(UInt8(ascii: "{"))
+        for (i, member) in members.enumerated() {
+            if i > 0 { out.append(UInt8(ascii: ",")) }
+            writeString(member.key, into: &out)
+            out.append(UInt8(ascii: ":"))
+            write(member.value, into: &out)
+        }
+        out.append(UInt8(ascii: "}"))
     }
 
     private static let hexDigits = Array("0123456789abcdef".utf8)
