@@ -18,16 +18,33 @@ extension Statement {
         }
         // No arguments as far as GRDB knows, so that it binds nothing and checks nothing.
         setUncheckedArguments(StatementArguments())
-        for (index, value) in zip(CInt(1)..., values) {
-            Self.bind(value, at: index, to: sqliteStatement)
+        // Texts are bound in place from one buffer that outlives the run (SQLITE_STATIC): SQLite
+        // copying each into memory of its own cost a malloc and a free per value.
+        var texts: [UInt8] = []
+        texts.reserveCapacity(values.reduce(0) { total, value in
+            if case .string(let string) = value.storage { return total + string.utf8.count }
+            return total
+        })
+        for value in values {
+            if case .string(let string) = value.storage { texts.append(contentsOf: string.utf8) }
         }
-        try execute()
+        try texts.withUnsafeBufferPointer { texts in
+            // Then no binding points into the buffer once it is gone.
+            defer { sqlite3_clear_bindings(sqliteStatement) }
+            var textStart = 0
+            for (index, value) in zip(CInt(1)..., values) {
+                Self.bind(value, at: index, to: sqliteStatement, texts: texts, textStart: &textStart)
+            }
+            try execute()
+        }
     }
 
     /// SQLite copies the value (its own memory, freed when rebound or finalized).
     private static let transient = unsafeBitCast(OpaquePointer(bitPattern: -1), to: sqlite3_destructor_type.self)
 
-    private static func bind(_ value: DatabaseValue, at index: CInt, to statement: SQLiteStatement) {
+    /// A string's bytes are the next ones of `texts`, from `textStart`.
+    private static func bind(_ value: DatabaseValue, at index: CInt, to statement: SQLiteStatement,
+                             texts: UnsafeBufferPointer<UInt8>, textStart: inout Int) {
         let code: CInt
         switch value.storage {
         case .null:
@@ -36,11 +53,16 @@ extension Statement {
             code = sqlite3_bind_int64(statement, index, int)
         case .double(let double):
             code = sqlite3_bind_double(statement, index, double)
-        case .string(var string):
+        case .string(let string):
+            let count = string.utf8.count
             // An empty buffer may have no address, and a null address would bind NULL.
-            code = string.isEmpty
+            code = count == 0
                 ? sqlite3_bind_text(statement, index, "", 0, transient)
-                : string.withUTF8 { sqlite3_bind_text(statement, index, $0.baseAddress, CInt($0.count), transient) }
+                : texts.baseAddress!.advanced(by: textStart).withMemoryRebound(to: CChar.self, capacity: count) {
+                    // No destructor (SQLITE_STATIC): SQLite reads the bytes where they are.
+                    sqlite3_bind_text(statement, index, $0, CInt(count), nil)
+                }
+            textStart += count
         case .blob(let data):
             code = data.isEmpty
                 ? sqlite3_bind_zeroblob(statement, index, 0)
