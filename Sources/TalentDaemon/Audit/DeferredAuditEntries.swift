@@ -20,9 +20,9 @@ final class DeferredAuditEntries: @unchecked Sendable {
     struct Entry {
         let seq: Int64
         let hash: String
-        /// `AuditStore.entryColumns`, in order.
+        /// In the order of the columns `AuditStore.insertEntries` names.
         let row: [DatabaseValue]
-        /// `EventStore.columns`, in order; nil when the entry is not an event.
+        /// `EventStore.row`'s values; nil when the entry is not an event.
         let event: [DatabaseValue]?
     }
 
