@@ -207,6 +207,16 @@ def test_every_acknowledged_group_committed_write_survives_kill_9_exactly_once(m
             "SELECT full_name, count(*) FROM person WHERE full_name LIKE 'Bền Vững %' GROUP BY full_name").fetchall())
     assert all(stored.get(name) == 1 for name in names), [n for n in names if stored.get(n) != 1][:5]
     assert all(count == 1 for count in stored.values())
+    # Each stored person has its audit entry and its event, inserted at the end of the shared
+    # commit: none without the other, and nothing for a person that was not stored.
+    with sqlite3.connect(d.db) as db:
+        persons = {str(i) for (i,) in db.execute("SELECT id FROM person WHERE full_name LIKE 'Bền Vững %'")}
+        entries = [t for (t,) in db.execute("SELECT target_id FROM audit_entry WHERE method = 'person.create'")]
+        events = [t for (t,) in db.execute("SELECT target_id FROM event WHERE type = 'person.created'")]
+        linked = db.execute("SELECT count(*) FROM event LEFT JOIN audit_entry USING (seq) WHERE audit_entry.seq IS NULL").fetchone()[0]
+    assert sorted(entries) == sorted(persons)
+    assert sorted(events) == sorted(persons)
+    assert linked == 0
 
 
 def writes_and_commits(conn: Conn) -> tuple[float, float]:
