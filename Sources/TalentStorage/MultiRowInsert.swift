@@ -7,12 +7,12 @@ extension Database {
     /// four statements per `insert`, once each.
     public func insertRows(_ insert: String, columns: Int, values: [DatabaseValue]) throws {
         precondition(columns > 0 && values.count % columns == 0, "values must fill whole rows")
+        let row = "(" + Array(repeating: "?", count: columns).joined(separator: ", ") + ")"
         var start = 0
         while start < values.count {
             let rowsLeft = (values.count - start) / columns
             let rows = Self.insertChunks.first { $0 <= rowsLeft }!
             let end = start + rows * columns
-            let row = "(" + Array(repeating: "?", count: columns).joined(separator: ", ") + ")"
             let statement = try cachedStatement(sql: insert + " " + Array(repeating: row, count: rows).joined(separator: ", "))
             try statement.execute(binding: values[start..<end])
             start = end

@@ -28,9 +28,9 @@ struct AuditStore: DomainStore {
                 result: JSONValue? = nil, actorOrg: String? = nil) throws -> Int64 {
         let deferred = DeferredAuditEntries.shared.newest(in: db)
         let (headSeq, prevHash, newestSeq): (Int64, String, Int64)
-        if let seq = deferred.seq, let hash = deferred.hash {
+        if let newest = deferred.newest {
             // An earlier append of this shared commit, not inserted yet: see DeferredAuditEntries.
-            (headSeq, prevHash, newestSeq) = (seq, hash, seq)
+            (headSeq, prevHash, newestSeq) = (newest.seq, newest.hash, newest.seq)
         } else {
             // The recorded head and the newest row's seq in one read.
             let position = try Row.fetchOne(db.cachedStatement(sql: """

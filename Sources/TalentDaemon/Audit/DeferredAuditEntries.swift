@@ -44,11 +44,10 @@ final class DeferredAuditEntries: @unchecked Sendable {
 
     /// Whether `db` is in a shared commit (else its appends insert themselves), and if so the
     /// newest entry it still holds from this commit: the one the next append links to.
-    func newest(in db: Database) -> (deferring: Bool, seq: Int64?, hash: String?) {
+    func newest(in db: Database) -> (deferring: Bool, newest: Entry?) {
         lock.withLock {
-            guard let commit = commits[ObjectIdentifier(db)] else { return (false, nil, nil) }
-            let newest = commit.ofWrite.last ?? commit.kept.last
-            return (true, newest?.seq, newest?.hash)
+            guard let commit = commits[ObjectIdentifier(db)] else { return (false, nil) }
+            return (true, commit.ofWrite.last ?? commit.kept.last)
         }
     }
 
