@@ -3,9 +3,9 @@ import GRDB
 import TalentStorage
 import XCTest
 
-/// `insertRows` and `execute(binding:)` bind values themselves: every kind of value, every chunk
-/// size and the rows around each chunk boundary must come back as given, in order, and values
-/// that do not fit the statement's parameters are refused as GRDB would refuse them.
+/// `insertRows`, `execute(binding:)` and `firstRow(binding:)` bind values themselves: every kind
+/// of value, every chunk size and the rows around each chunk boundary must come back as given, in
+/// order, and values that do not fit the statement's parameters are refused as GRDB would refuse them.
 final class MultiRowInsertTests: XCTestCase {
     func testRowsOfEveryCountComeBackAsGiven() throws {
         let queue = try DatabaseQueue()
@@ -49,6 +49,35 @@ final class MultiRowInsertTests: XCTestCase {
             }
             try statement.execute(binding: [1.databaseValue, "b".databaseValue])
             XCTAssertEqual(try Row.fetchAll(db, sql: "SELECT a, b FROM t"), [["a": 1, "b": "b"]])
+        }
+    }
+
+    func testFirstRowReadsWhatItsBoundValuesFind() throws {
+        let queue = try DatabaseQueue()
+        try queue.write { db in
+            try db.execute(sql: "CREATE TABLE t(id INTEGER PRIMARY KEY, name TEXT, score REAL, photo BLOB)")
+            try db.execute(sql: "INSERT INTO t VALUES (1, 'Nguyễn Thị Hương', 2.5, x'00ff'), (2, '', NULL, x'')")
+            let statement = try db.cachedStatement(sql: "SELECT id, name, score, photo FROM t WHERE id = ? OR name = ?")
+            // Run again and again, as inside a shared commit: each run starts from its own values.
+            for _ in 0..<3 {
+                XCTAssertEqual(try statement.firstRow(binding: [1.databaseValue, "x".databaseValue]),
+                               [1.databaseValue, "Nguyễn Thị Hương".databaseValue, 2.5.databaseValue, Data([0, 0xff]).databaseValue])
+                XCTAssertEqual(try statement.firstRow(binding: [DatabaseValue.null, "".databaseValue]),
+                               [2.databaseValue, "".databaseValue, .null, Data().databaseValue])
+                XCTAssertNil(try statement.firstRow(binding: [3.databaseValue, "Nguyen Thi Huong".databaseValue]))
+            }
+            XCTAssertThrowsError(try statement.firstRow(binding: [1.databaseValue])) { error in
+                XCTAssertEqual((error as? DatabaseError)?.resultCode, .SQLITE_MISUSE)
+            }
+            // An error while stepping comes back as GRDB's error, and leaves the statement usable.
+            let failing = try db.cachedStatement(sql: "SELECT abs(?)")
+            XCTAssertThrowsError(try failing.firstRow(binding: [Int64.min.databaseValue])) { error in
+                XCTAssertEqual((error as? DatabaseError)?.message, "integer overflow")
+            }
+            XCTAssertEqual(try failing.firstRow(binding: [(-3).databaseValue]), [3.databaseValue])
+            // The statement holds no read once it has answered a row: its table can be dropped.
+            XCTAssertNotNil(try statement.firstRow(binding: [1.databaseValue, "".databaseValue]))
+            try db.execute(sql: "DROP TABLE t")
         }
     }
 }

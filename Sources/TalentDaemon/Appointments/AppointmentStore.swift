@@ -35,10 +35,12 @@ struct AppointmentStore: DomainStore {
     /// commit: the org's kind, which decides the ranks it may use, and the person's name, which the
     /// answer shows (nil: no such org, no such person).
     func parties(org: String, personID: Int64) throws -> (orgKind: OrgKind?, personName: String?) {
-        let row = try Row.fetchOne(db.cachedStatement(sql: """
+        // Read beside every proposal, inside the shared commit: bound and read without GRDB's
+        // cursor. A SELECT without FROM gives exactly one row.
+        let row = try db.cachedStatement(sql: """
             SELECT (SELECT kind FROM org WHERE code = ?), (SELECT full_name FROM person WHERE id = ?)
-            """), arguments: [org, personID])
-        return ((row?[0] as String?).flatMap(OrgKind.init), row?[1])
+            """).firstRow(binding: [org.databaseValue, personID.databaseValue]) ?? [.null, .null]
+        return (String.fromDatabaseValue(row[0]).flatMap(OrgKind.init), String.fromDatabaseValue(row[1]))
     }
 
     struct Filter {
