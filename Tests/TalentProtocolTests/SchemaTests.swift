@@ -424,11 +424,29 @@ final class SchemaTests: XCTestCase {
         XCTAssertNil(CalendarDate("20240229"))
         XCTAssertNil(CalendarDate("2024-02-29 "))
         XCTAssertNil(CalendarDate("2024-02"))
+        // Digits are ASCII digits only, read from the bytes.
+        XCTAssertNil(CalendarDate("２０２４-01-01"))
+        XCTAssertNil(CalendarDate("2024-01-0٣"))
+        XCTAssertNil(CalendarDate("2024-01-1\u{0}"))
         let days = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
         for (index, count) in days.enumerated() {
             let month = index + 1 < 10 ? "0\(index + 1)" : "\(index + 1)"
             XCTAssertNotNil(CalendarDate("2025-\(month)-\(count)"), "2025-\(month)-\(count)")
             XCTAssertNil(CalendarDate("2025-\(month)-\(count + 1)"), "2025-\(month)-\(count + 1)")
+        }
+    }
+
+    func testEveryDayOfTheGregorianCalendarParsesAndPrintsAsGiven() {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        for start in ["1899-12-25", "1999-12-01", "2024-01-01", "2099-12-20"] {
+            var day = ISO8601DateFormatter().date(from: start + "T00:00:00Z")!
+            for _ in 0..<400 {
+                let parts = calendar.dateComponents([.year, .month, .day], from: day)
+                let text = String(format: "%04d-%02d-%02d", parts.year!, parts.month!, parts.day!)
+                XCTAssertEqual(CalendarDate(text)?.description, text)
+                day = calendar.date(byAdding: .day, value: 1, to: day)!
+            }
         }
     }
 
