@@ -12,7 +12,7 @@ final class DeferredAuditEntriesTests: XCTestCase {
     private var store: Store!
 
     override func setUpWithError() throws {
-        dir = FileManager.default.temporaryDirectory.appendingPathComponent("audit-head-\(UUID().uuidString)")
+        dir = FileManager.default.temporaryDirectory.appendingPathComponent("audit-entries-\(UUID().uuidString)")
         store = try Store.createOrMigrate(path: dir.appendingPathComponent("t.db").path, migrations: Daemon.migrations).store
         Daemon.doOncePerCommit(store.writes)
     }
