@@ -35,10 +35,16 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
+        // SQLite's process-wide settings (`sqlite3_config` is variadic: C calls it for Swift).
+        .target(
+            name: "CSQLiteSetup",
+            linkerSettings: [.linkedLibrary("sqlite3")]
+        ),
         // SQLite through GRDB: opening, pragmas, migrations, health probes. Knows no RPC.
         .target(
             name: "TalentStorage",
             dependencies: [
+                "CSQLiteSetup",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 // The SQLite C API GRDB is built on, for the one hook GRDB does not wrap (the WAL hook).
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),

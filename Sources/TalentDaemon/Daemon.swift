@@ -158,6 +158,9 @@ public enum Daemon {
         defer { withExtendedLifetime(databaseLock) {} }
         let (store, upgrades) = try Store.openForServing(path: databasePath, migrations: migrations,
                                                          busyTimeout: Double(config.busyTimeoutMilliseconds) / 1000)
+        if !Store.processSettingsApplied {
+            logger.warning("SQLite was initialized before talentd could set it up: writes cost more CPU (memory statistics on, savepoint journals in small pieces)")
+        }
         if !upgrades.isEmpty {
             logger.notice("database upgraded", metadata: ["db": .string(databasePath), "applied": .string(upgrades.joined(separator: ","))])
         }

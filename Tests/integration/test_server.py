@@ -300,3 +300,10 @@ def test_system_info_reports_the_durability_settings_in_force(daemon):
     """The kill -9 test alone would pass with synchronous=OFF: the settings are read back from SQLite."""
     storage = daemon.rpc("system.info")["result"]["storage"]
     assert storage == {"journal_mode": "wal", "synchronous": "full", "foreign_keys": True}
+
+
+def test_the_daemon_sets_sqlite_up_before_it_opens_the_database(daemon):
+    """Memory statistics off and savepoint journals in one piece take effect only if they are set
+    before SQLite's first open; the daemon says so in its log when they could not be."""
+    daemon.rpc("person.create", {"full_name": "Nguyễn Văn An"})
+    assert "SQLite was initialized before talentd could set it up" not in daemon.log()
