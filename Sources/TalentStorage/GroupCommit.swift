@@ -9,13 +9,14 @@ import GRDB
 /// results are neither undone nor delayed. Entries are appended in queue order, so the audit
 /// chain stays in commit order.
 ///
-/// One committer thread takes what is queued, commits it, answers it and takes the next batch.
+/// One committer thread takes what is queued, commits it, hands the answers to a second thread
+/// and takes the next batch.
 /// Writes are queued without waiting (`submit`), so one connection's pipelined writes can share
 /// a commit while keeping their order; `write` queues and waits, for callers on worker threads.
 public final class GroupCommit: @unchecked Sendable {
     private struct Job {
         let body: (Database) throws -> Void
-        /// Called on the committer thread once the batch is committed (nil) or with the failure.
+        /// Called on the answering thread once the batch is committed (nil) or with the failure.
         let done: (Error?) -> Void
     }
 
@@ -24,6 +25,7 @@ public final class GroupCommit: @unchecked Sendable {
     private var queue: [Job] = []
     private var committing = false
     private let committer = DispatchQueue(label: "talent.group-commit")
+    private let answering = DispatchQueue(label: "talent.group-commit.answers")
     /// At most this many writes share one commit (bounds a transaction's size and its latency).
     private let maxBatch: Int
     /// Told how many writes each commit carried (metrics); set before serving.
@@ -58,8 +60,8 @@ public final class GroupCommit: @unchecked Sendable {
     }
 
     /// Queues `body` behind every write queued before it and returns at once; `completion` gets
-    /// its result on the committer thread after the commit it shared is synced (or failed), and
-    /// must only hand the result on, never wait.
+    /// its result on the answering thread after the commit it shared is synced (or failed), in
+    /// commit order, and must only hand the result on, never wait.
     public func submit<T>(_ body: @escaping (Database) throws -> T, completion: @escaping (Result<T, Error>) -> Void) {
         var result: T?
         let job = Job(body: { db in result = try body(db) }) { failure in
@@ -146,6 +148,15 @@ public final class GroupCommit: @unchecked Sendable {
             for index in batch.indices where failures[index] == nil { failures[index] = error }
         }
         onCommit?(batch.count)
-        for (job, failure) in zip(batch, failures) { job.done(failure) }
+        // Answered (and the batch freed) on another thread: the committer takes the next batch
+        // at once. In commit order, since the queue is serial.
+        let answers = Answers(batch: batch, failures: failures)
+        answering.async { for (job, failure) in zip(answers.batch, answers.failures) { job.done(failure) } }
+    }
+
+    /// A committed batch on its way to the answering queue (nothing else touches it).
+    private struct Answers: @unchecked Sendable {
+        let batch: [Job]
+        let failures: [Error?]
     }
 }
