@@ -29,26 +29,6 @@ final class DeferredAuditEntriesTests: XCTestCase {
                                   params: ["name": .string(name)], at: "2026-12-05T00:00:00.000Z")
     }
 
-    /// Runs `jobs` in one shared commit (the first holds the committer until all are queued);
-    /// returns which of them failed.
-    private func commitTogether(_ jobs: [(Database) throws -> Void]) -> [Bool] {
-        let queued = DispatchSemaphore(value: 0), done = DispatchGroup()
-        var failed = [Bool](repeating: false, count: jobs.count + 1)
-        let lock = NSLock()
-        done.enter()
-        store.writes.submit({ _ in queued.wait() }) { _ in done.leave() }
-        for (index, job) in jobs.enumerated() {
-            done.enter()
-            store.writes.submit({ db in try job(db) }) { result in
-                if case .failure = result { lock.withLock { failed[index + 1] = true } }
-                done.leave()
-            }
-        }
-        queued.signal()
-        done.wait()
-        return Array(failed.dropFirst())
-    }
-
     private func chain() throws -> (verification: AuditVerification, head: String?, newest: String?, names: [String]) {
         try store.pool.read { db in
             (try AuditStore(db).verify(),
@@ -62,7 +42,7 @@ final class DeferredAuditEntriesTests: XCTestCase {
         // A recorded head from before: within the commit it is out of date after the first append.
         try store.pool.write { db in try self.append(db, "before") }
         // Kept, rolled back, kept, rolled back last: the head is the second kept entry.
-        let failed = commitTogether([
+        let failed = store.writes.commitTogether([
             { db in try self.append(db, "a") },
             { db in try self.append(db, "b"); throw RolledBack() },
             { db in try self.append(db, "c") },
@@ -77,14 +57,14 @@ final class DeferredAuditEntriesTests: XCTestCase {
 
         // A commit whose every append rolls back leaves the head where it was.
         let before = now.head
-        XCTAssertEqual(commitTogether([{ db in try self.append(db, "e"); throw RolledBack() }]), [true])
+        XCTAssertEqual(store.writes.commitTogether([{ db in try self.append(db, "e"); throw RolledBack() }]), [true])
         now = try chain()
         XCTAssertTrue(now.verification.ok)
         XCTAssertEqual(now.head, before)
 
         // A first write rolled back, then writes of two appends each, the last one rolled back:
         // each append links to the newest entry still kept.
-        XCTAssertEqual(commitTogether([
+        XCTAssertEqual(store.writes.commitTogether([
             { db in try self.append(db, "g"); throw RolledBack() },
             { db in try self.append(db, "h"); try self.append(db, "i") },
             { db in try self.append(db, "j"); try self.append(db, "k") },
@@ -117,7 +97,7 @@ final class DeferredAuditEntriesTests: XCTestCase {
                 kept.append(name)
             }
         }
-        XCTAssertEqual(commitTogether(jobs).filter { $0 }.count, 150 - kept.count)
+        XCTAssertEqual(store.writes.commitTogether(jobs).filter { $0 }.count, 150 - kept.count)
         let now = try chain()
         XCTAssertTrue(now.verification.ok, "\(now.verification)")
         XCTAssertEqual(now.names, kept)

@@ -31,26 +31,6 @@ final class SavepointJournalTests: XCTestCase {
 
     private struct RolledBack: Error {}
 
-    /// Runs `jobs` in one shared commit (the first holds the committer until all are queued);
-    /// returns which of them failed.
-    private func commitTogether(_ jobs: [(Database) throws -> Void]) -> [Bool] {
-        let queued = DispatchSemaphore(value: 0), done = DispatchGroup()
-        var failed = [Bool](repeating: false, count: jobs.count + 1)
-        let lock = NSLock()
-        done.enter()
-        store.writes.submit({ _ in queued.wait() }) { _ in done.leave() }
-        for (index, job) in jobs.enumerated() {
-            done.enter()
-            store.writes.submit({ db in try job(db) }) { result in
-                if case .failure = result { lock.withLock { failed[index + 1] = true } }
-                done.leave()
-            }
-        }
-        queued.signal()
-        done.wait()
-        return Array(failed.dropFirst())
-    }
-
     private func changeRows(_ db: Database, _ range: ClosedRange<Int>, to letter: String) throws {
         try db.execute(sql: "UPDATE t SET v = ? WHERE id BETWEEN ? AND ?",
                        arguments: [String(repeating: letter, count: 1000), range.lowerBound, range.upperBound])
@@ -58,7 +38,7 @@ final class SavepointJournalTests: XCTestCase {
 
     func testWritesWhoseJournalsStayInMemoryOrSpillAreRolledBackAlone() throws {
         XCTAssertTrue(Store.processSettingsApplied, "a test opened SQLite before the first Store: the settings under test are not in force")
-        let failed = commitTogether([
+        let failed = store.writes.commitTogether([
             { db in try self.changeRows(db, 1...10, to: "a") },
             // A few pages: the journal stays in memory.
             { db in try self.changeRows(db, 11...20, to: "b"); throw RolledBack() },
