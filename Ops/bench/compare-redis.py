@@ -14,6 +14,11 @@ mean of the two, as the disk's rate drifts).
     bash Ops/bench/compare-redis.sh       (builds, then runs this; or: make bench)
     python3 Ops/bench/compare-redis.py --talentd .build/release/talentd --bench .build/release/talent-bench
 
+The ceiling: `nio-floor` (Ops/bench/Sources/nio-floor), the least a SwiftNIO server can do per
+request (frame the line, copy its id into a fixed answer; as many event loops as talentd), answers
+`system.ping` from talent-bench at every connections x depth, printed as the row "(SwiftNIO floor)".
+Whatever talentd does per request costs on top of it.
+
 Issue 14's aims: reads at least half of Redis's rate at the same connections and depth; at 64x1
 `system.ping`'s p99 within twice Redis's.
 """
@@ -56,6 +61,28 @@ def machine(talentd: str) -> list[str]:
             f"- load average before the runs: {load()}"]
 
 
+class NIOFloor:
+    """nio-floor on a Unix socket, stopped on exit."""
+
+    def __init__(self, binary: str):
+        self.binary = binary
+
+    def __enter__(self) -> "NIOFloor":
+        self.dir = tempfile.mkdtemp(prefix="nio-floor-", dir="/tmp")
+        self.socket = f"{self.dir}/floor.sock"
+        self.proc = subprocess.Popen([self.binary, self.socket])
+        for _ in range(100):
+            if os.path.exists(self.socket):
+                break
+            time.sleep(0.1)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.proc.terminate()
+        self.proc.wait(timeout=30)
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
 class Redis:
     """A redis-server on a Unix socket only, without persistence, stopped on exit."""
 
@@ -95,6 +122,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--talentd", default=os.environ.get("TALENTD", TALENTD))
     parser.add_argument("--bench", default=os.environ.get("TALENT_BENCH", TALENT_BENCH))
+    parser.add_argument("--floor", default=os.environ.get("NIO_FLOOR", str(Path(TALENT_BENCH).with_name("nio-floor"))))
     parser.add_argument("--seconds", type=float, default=float(os.environ.get("BENCH_SECONDS", 4)),
                         help="measured seconds per talentd read row and per Redis row")
     parser.add_argument("--warmup", type=float, default=float(os.environ.get("BENCH_WARMUP", 1)))
@@ -107,7 +135,7 @@ def main() -> int:
 
     header = machine(args.talentd)
     reads, writes = [], []
-    with Redis() as redis, BenchDaemon(args.talentd, prefix="compare-redis-") as daemon:
+    with Redis() as redis, NIOFloor(args.floor) as floor, BenchDaemon(args.talentd, prefix="compare-redis-") as daemon:
         _, reader_token = daemon.agent("bench-reader", ["hr_official"])
         person = daemon.admin.call("person.create", {"full_name": "Nguyễn Thị Hương", "birth_date": "1980-05-17"})["person"]
         methods = [("system.ping", {}, None), ("org.get", {"code": "MOHA"}, "bench-reader"),
@@ -116,6 +144,10 @@ def main() -> int:
             for p in [int(x) for x in args.pipelines.split()]:
                 print(f"compare-redis: {c} connections x depth {p}", flush=True, file=sys.stderr)
                 r_rps, r_p50, r_p99 = redis.timed_get(c, p, args.seconds)
+                r = talent_bench(floor.socket, None, None, "system.ping", {}, c, args.seconds, pipeline=p,
+                                 bench_bin=args.bench, warmup=args.warmup)
+                reads.append(("(SwiftNIO floor)", c, p, r["requests_per_second"], r["latency_us"]["p50"],
+                              r["latency_us"]["p99"], r_rps, r_p50, r_p99, load().split()[0]))
                 for method, params, principal in methods:
                     r = talent_bench(daemon.socket, principal, principal and reader_token, method, params, c,
                                      args.seconds, pipeline=p, bench_bin=args.bench, warmup=args.warmup)
@@ -143,16 +175,18 @@ def main() -> int:
 
     print("\n".join(header))
     print(f"- load average after the runs: {load()}")
+    print(f"- (SwiftNIO floor): {args.floor}, answering system.ping with no work but framing and the id")
     print(f"- talentd: talent-bench, 1 thread, {args.seconds:g} s per row after {args.warmup:g} s warm-up; "
           f"redis: redis-benchmark, about {args.seconds:g} s per row (measured once per connections x depth, before talentd's rows)")
     print()
-    print("| method | connections | depth | talentd req/s | talentd p50 / p99 (µs) | redis GET req/s | redis p50 / p99 (µs) "
-          "| talentd / redis | at least half? | load (1 min) |")
+    print("| method | connections | depth | req/s | p50 / p99 (µs) | redis GET req/s | redis p50 / p99 (µs) "
+          "| / redis | at least half? | load (1 min) |")
     print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | :---: | ---: |")
     for method, c, p, t_rps, t_p50, t_p99, r_rps, r_p50, r_p99, row_load in reads:
         ratio = t_rps / r_rps if r_rps else 0
+        aim = "(ceiling)" if method.startswith("(") else "yes" if ratio >= 0.5 else "no"
         print(f"| {method} | {c} | {p} | {t_rps:,.0f} | {t_p50:.0f} / {t_p99:.0f} | {r_rps:,.0f} | {r_p50:.0f} / {r_p99:.0f} "
-              f"| {ratio:.2f} | {'yes' if ratio >= 0.5 else 'no'} | {row_load} |")
+              f"| {ratio:.2f} | {aim} | {row_load} |")
     print()
     print(f"Durable writes, 16 connections x depth 16, {args.write_seconds:g} s each, beside SQLite's single-row synced "
           f"commits (WAL, synchronous=FULL, {args.baseline_rows} rows, Python sqlite3) on the same disk, measured just "

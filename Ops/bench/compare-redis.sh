@@ -7,7 +7,7 @@
 # Environment: BENCH_SECONDS (measured seconds per row, default 4), BENCH_WARMUP (default 1),
 # BENCH_CONNECTIONS (default "1 16 64"), BENCH_PIPELINES (default "1 16"), BENCH_WRITE_SECONDS
 # (default 6), BENCH_SKIP_BUILD=1 to use the existing release binaries, TALENTD / TALENT_BENCH to
-# use others.
+# use others, NIO_FLOOR for another ceiling server.
 set -euo pipefail
 
 cd "$(dirname "$0")/../.."
@@ -30,8 +30,9 @@ if [ "${BENCH_SKIP_BUILD:-0}" != 1 ]; then
     log "building talentd and talent-bench (release)"
     swift build -c release --product talentd >&2
     swift build -c release --product talent-bench >&2
+    swift build -c release --product nio-floor >&2
 fi
 BIN=$(swift build -c release --show-bin-path)
-export TALENTD=${TALENTD:-$BIN/talentd} TALENT_BENCH=${TALENT_BENCH:-$BIN/talent-bench}
-[ -x "$TALENTD" ] && [ -x "$TALENT_BENCH" ] || { log "missing $TALENTD or $TALENT_BENCH"; exit 1; }
+export TALENTD=${TALENTD:-$BIN/talentd} TALENT_BENCH=${TALENT_BENCH:-$BIN/talent-bench} NIO_FLOOR=${NIO_FLOOR:-$BIN/nio-floor}
+[ -x "$TALENTD" ] && [ -x "$TALENT_BENCH" ] && [ -x "$NIO_FLOOR" ] || { log "missing $TALENTD, $TALENT_BENCH or $NIO_FLOOR"; exit 1; }
 exec python3 Ops/bench/compare-redis.py
