@@ -35,6 +35,12 @@ final class RPCConnectionHandler: ChannelDuplexHandler {
     private var heldRead = false
     private var inputClosed = false
     private var unflushed = false
+    /// Answers written since they were last passed down the pipeline, in one buffer: a pipelined
+    /// burst costs one allocation and one pipeline write, not one per answer.
+    private var answers: ByteBuffer?
+    /// Past this many bytes the answers are passed on before the flush, so the channel's bound on
+    /// unsent bytes (its writability) sees them.
+    static let answersPassedOnAt = 64 * 1024
     private var closing = false
     private var lastActivityAt = NIODeadline.now()
     /// Since when the unsent answers have been over the bound; nil while the client keeps up.
@@ -80,6 +86,7 @@ final class RPCConnectionHandler: ChannelDuplexHandler {
     }
 
     private func writePushed(_ line: ServerPush.Line, context: ChannelHandlerContext) {
+        passAnswersOn(context: context)
         let written = context.eventLoop.makePromise(of: Void.self)
         written.futureResult.whenComplete { [push = connection.push] _ in push.done(line) }
         stats.addBytes(out: line.bytes.count)
@@ -265,13 +272,23 @@ final class RPCConnectionHandler: ChannelDuplexHandler {
     private func write(_ bytes: [UInt8], context: ChannelHandlerContext) {
         stats.addBytes(out: bytes.count)
         lastActivityAt = .now()
-        context.write(wrapOutboundOut(context.channel.allocator.buffer(bytes: bytes)), promise: nil)
+        if answers == nil { answers = context.channel.allocator.buffer(capacity: max(bytes.count, 4096)) }
+        answers!.writeBytes(bytes)
         unflushed = true
+        if answers!.readableBytes >= Self.answersPassedOnAt { passAnswersOn(context: context) }
+    }
+
+    /// Every write to the pipeline goes after the answers written before it: order is kept.
+    private func passAnswersOn(context: ChannelHandlerContext) {
+        guard let answers else { return }
+        self.answers = nil
+        context.write(wrapOutboundOut(answers), promise: nil)
     }
 
     private func flushIfNeeded(context: ChannelHandlerContext) {
         if unflushed {
             unflushed = false
+            passAnswersOn(context: context)
             context.flush()
         }
     }
@@ -289,6 +306,7 @@ final class RPCConnectionHandler: ChannelDuplexHandler {
         guard !closing, context.channel.isActive else { return }
         closing = true
         unflushed = false
+        passAnswersOn(context: context)
         let written = context.eventLoop.makePromise(of: Void.self)
         context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(capacity: 0)), promise: written)
         let timeout = context.eventLoop.assumeIsolated().scheduleTask(in: grace) {
