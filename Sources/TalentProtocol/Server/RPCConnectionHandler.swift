@@ -82,7 +82,7 @@ final class RPCConnectionHandler: ChannelDuplexHandler {
         guard context.channel.isActive, !closing else { return connection.push.done(line) }
         if answering { return heldPushes.append(line) }
         writePushed(line, context: context)
-        if !inReadBurst { flushIfNeeded(context: context) }
+        if !inBurst { flushIfNeeded(context: context) }
     }
 
     private func writePushed(_ line: ServerPush.Line, context: ChannelHandlerContext) {
@@ -120,19 +120,20 @@ final class RPCConnectionHandler: ChannelDuplexHandler {
         }
     }
 
-    /// Between a read's first line and its end (channelReadComplete), answers are written but not
-    /// flushed: one write system call then carries every answer of a pipelined burst.
-    private var inReadBurst = false
+    /// Between a read's first line and its end (channelReadComplete), and while the answers of one
+    /// shared commit are delivered, answers are written but not flushed: one write system call then
+    /// carries every answer of a pipelined burst.
+    private var inBurst = false
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        inReadBurst = true
+        inBurst = true
         queue.append(unwrapInboundIn(data))
         lastActivityAt = .now()
         if !busy { processQueue(context: context) }
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
-        inReadBurst = false
+        inBurst = false
         flushIfNeeded(context: context)
     }
 
@@ -232,7 +233,7 @@ final class RPCConnectionHandler: ChannelDuplexHandler {
         }
         if busy || closing { return }
         // Over the bound the answers must be flushed for the client to be able to take them.
-        if !inReadBurst || !context.channel.isWritable { flushIfNeeded(context: context) }
+        if !inBurst || !context.channel.isWritable { flushIfNeeded(context: context) }
         if heldRead, queue.count + queuedWrites.count < limits.maxQueuedPerConnection / 2, !readingStopped, context.channel.isWritable {
             heldRead = false
             context.read()
@@ -255,8 +256,17 @@ final class RPCConnectionHandler: ChannelDuplexHandler {
         }
     }
 
-    /// Writes the queued writes' answers that are in, in request order, then goes on reading.
+    /// Writes the queued writes' answers that are in, in request order, then goes on reading. The
+    /// answers of one shared commit arrive together (one mailbox delivery per event loop): they are
+    /// flushed once, after the delivery, not once each.
     private func writeAnsweredWrites(context: ChannelHandlerContext) {
+        if !inBurst {
+            inBurst = true
+            context.eventLoop.assumeIsolated().execute {
+                self.inBurst = false
+                if context.channel.isActive { self.flushIfNeeded(context: context) }
+            }
+        }
         while let head = queuedWrites.first, head.done {
             queuedWrites.removeFirst()
             if let bytes = head.bytes, context.channel.isActive, !closing { write(bytes, context: context) }
@@ -265,14 +275,14 @@ final class RPCConnectionHandler: ChannelDuplexHandler {
             nextWaitsForWrites = false
             writeHeldPushes(context: context)
         }
-        if !inReadBurst { flushIfNeeded(context: context) }
+        if !inBurst { flushIfNeeded(context: context) }
         processQueue(context: context)
     }
 
     private func write(_ bytes: [UInt8], context: ChannelHandlerContext) {
         stats.addBytes(out: bytes.count)
         lastActivityAt = .now()
-        if answers == nil { answers = context.channel.allocator.buffer(capacity: max(bytes.count, 4096)) }
+        if answers == nil { answers = context.channel.allocator.buffer(capacity: max(bytes.count, 1024)) }
         answers!.writeBytes(bytes)
         unflushed = true
         if answers!.readableBytes >= Self.answersPassedOnAt { passAnswersOn(context: context) }
