@@ -37,17 +37,19 @@ final class Pong: ChannelInboundHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let line = unwrapInboundIn(data)
-        if answers == nil { answers = context.channel.allocator.buffer(capacity: 4096) }
-        // The id's bytes as sent (talent-bench sends a number right after "id":).
+        // The id's bytes as sent (talent-bench sends a number right after "id":); a line without
+        // an id is a notification and gets no answer.
         line.withUnsafeReadableBytes { bytes in
             let key = Self.idKey
-            var start = 0
-            while start + key.count <= bytes.count, !key.indices.allSatisfy({ bytes[start + $0] == key[$0] }) { start += 1 }
-            start += key.count
+            guard let keyAt = (0...max(0, bytes.count - key.count)).first(where: { at in
+                at + key.count <= bytes.count && key.indices.allSatisfy { bytes[at + $0] == key[$0] }
+            }) else { return }
+            let start = keyAt + key.count
             var end = start
             while end < bytes.count, bytes[end] != UInt8(ascii: ","), bytes[end] != UInt8(ascii: "}") { end += 1 }
+            if answers == nil { answers = context.channel.allocator.buffer(capacity: 4096) }
             answers!.writeBytes(Self.head)
-            answers!.writeBytes(UnsafeRawBufferPointer(rebasing: bytes[min(start, bytes.count)..<end]))
+            answers!.writeBytes(UnsafeRawBufferPointer(rebasing: bytes[start..<end]))
             answers!.writeBytes(Self.tail)
         }
     }
