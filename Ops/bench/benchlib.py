@@ -65,6 +65,13 @@ class Conn:
         return results
 
 
+def wait_for_socket(path: str, seconds: float = 15) -> None:
+    """Returns once `path` exists (a server has bound its socket), or after `seconds`."""
+    deadline = time.monotonic() + seconds
+    while not os.path.exists(path) and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+
 class BenchDaemon:
     """A talentd on a fresh database in a temporary directory, stopped (and removed) on exit."""
 
@@ -84,10 +91,7 @@ class BenchDaemon:
             config = ["--config", str(self.dir / "talentd.json")]
         self.proc = subprocess.Popen([self.talentd, "serve", "--db", self.db, "--socket", self.socket,
                                       "--log-level", "warning", *config], stdout=self.log, stderr=self.log)
-        for _ in range(300):
-            if os.path.exists(self.socket):
-                break
-            time.sleep(0.05)
+        wait_for_socket(self.socket)
         self.admin = Conn(self.socket)
         self.admin.call("session.login", {"principal": "admin", "secret": secret_file.read_text().strip()})
         return self

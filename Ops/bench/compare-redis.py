@@ -37,7 +37,7 @@ import time
 from datetime import date
 from pathlib import Path
 
-from benchlib import TALENT_BENCH, TALENTD, BenchDaemon, sqlite_baseline, talent_bench
+from benchlib import TALENT_BENCH, TALENTD, BenchDaemon, sqlite_baseline, talent_bench, wait_for_socket
 
 
 def load() -> str:
@@ -71,10 +71,7 @@ class NIOFloor:
         self.dir = tempfile.mkdtemp(prefix="nio-floor-", dir="/tmp")
         self.socket = f"{self.dir}/floor.sock"
         self.proc = subprocess.Popen([self.binary, self.socket])
-        for _ in range(100):
-            if os.path.exists(self.socket):
-                break
-            time.sleep(0.1)
+        wait_for_socket(self.socket)
         return self
 
     def __exit__(self, *exc) -> None:
@@ -92,10 +89,7 @@ class Redis:
         self.proc = subprocess.Popen(["redis-server", "--port", "0", "--unixsocket", self.socket, "--unixsocketperm", "700",
                                       "--save", "", "--appendonly", "no", "--daemonize", "no",
                                       "--logfile", f"{self.dir}/redis.log"])
-        for _ in range(100):
-            if os.path.exists(self.socket):
-                break
-            time.sleep(0.1)
+        wait_for_socket(self.socket)
         subprocess.run(["redis-cli", "-s", self.socket, "set", "key:__rand_int__", "x"], check=True, capture_output=True)
         return self
 
